@@ -1,0 +1,1 @@
+"""common-funnel: one funnel that marketing and sales both sign."""

@@ -1,0 +1,109 @@
+"""`common-funnel`: generate sample data, run the pipeline, benchmark, document."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from orchestration.settings import apply_process_defaults, load_settings
+
+DEFAULT_PERSONS = 3_000
+DEFAULT_SEED = 42
+
+
+def _generate(persons: int, seed: int) -> None:
+    from orchestration.sample.generate import generate
+
+    settings = load_settings()
+    sample = generate(settings.landing_dir, settings.ground_truth_dir, persons, seed)
+    print(
+        f"Generated {sample.records:,} records in {sample.files} files for {persons:,} persons"
+        f" (seed {seed}) into {sample.landing_dir}"
+    )
+
+
+def _materialize() -> bool:
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import FULL_JOB_NAME, defs
+
+    job = defs.resolve_job_def(FULL_JOB_NAME)
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    print(f"Dagster run {result.run_id}: {'success' if result.success else 'FAILED'}")
+    return result.success
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    _generate(args.persons, args.seed)
+    ok = _materialize()
+    from orchestration.summary import warehouse_summary
+
+    print(warehouse_summary(load_settings().warehouse_path))
+    print("\nOpen the Dagster UI: DAGSTER_HOME=$PWD/dagster_home .venv/bin/dagster dev")
+    return 0 if ok else 1
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    _generate(args.persons, args.seed)
+    return 0
+
+
+def cmd_materialize(_: argparse.Namespace) -> int:
+    return 0 if _materialize() else 1
+
+
+def cmd_summary(_: argparse.Namespace) -> int:
+    from orchestration.summary import warehouse_summary
+
+    print(warehouse_summary(load_settings().warehouse_path))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from orchestration.benchmark import run_ingest_benchmark
+
+    run_ingest_benchmark(args.persons, args.seed, Path(args.workdir) if args.workdir else None)
+    return 0
+
+
+def cmd_contract_doc(_: argparse.Namespace) -> int:
+    from orchestration.ingest.contract_doc import CONTRACT_DOC_PATH, render_contract_doc
+
+    CONTRACT_DOC_PATH.write_text(render_contract_doc(), encoding="utf-8")
+    print(f"Wrote {CONTRACT_DOC_PATH}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="common-funnel", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, handler, text in (
+        ("demo", cmd_demo, "generate sample data, materialize everything, summarize"),
+        ("generate", cmd_generate, "write the sample landing zone and ground truth"),
+        ("bench", cmd_bench, "benchmark ingestion at a given scale"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--persons", type=int, default=DEFAULT_PERSONS)
+        command.add_argument("--seed", type=int, default=DEFAULT_SEED)
+        command.set_defaults(handler=handler)
+        if name == "bench":
+            command.add_argument("--workdir", help="folder for data (default: a temp folder)")
+    for name, handler, text in (
+        ("materialize", cmd_materialize, "run the full materialization job through Dagster"),
+        ("summary", cmd_summary, "print what the warehouse holds"),
+        ("contract-doc", cmd_contract_doc, "regenerate landing_contract.md from the contract"),
+    ):
+        commands.add_parser(name, help=text).set_defaults(handler=handler)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    apply_process_defaults()
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

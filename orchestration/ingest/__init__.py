@@ -1,0 +1,1 @@
+"""Ingestion: landed export files into the warehouse's raw schemas, loss-free."""

@@ -1,0 +1,61 @@
+"""Bring a landed file to UTF-8 so DuckDB's reader can take it.
+
+DuckDB reads UTF-8 (a byte-order mark is skipped) but not CP932, the encoding Japanese
+Excel and card scanners write; its own `shift_jis` loses characters such as ㈱ ① 髙
+(STACK.md, trap 7). Such files are decoded here with Python's strict `cp932` codec, in
+chunks, into a temporary UTF-8 copy. A file that is not valid in its declared encoding
+is refused whole, with the byte offset and line of the first bad byte.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from pathlib import Path
+
+CHUNK_BYTES = 8 * 1024 * 1024
+UTF8_BOM = codecs.BOM_UTF8
+
+
+class FileRejected(Exception):
+    """A whole file cannot be ingested; the message names the file and the reason."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_utf8_family(encoding: str) -> bool:
+    return codecs.lookup(encoding).name in {"utf-8", "utf-8-sig"}
+
+
+def to_utf8(path: Path, encoding: str, target: Path, display_name: str) -> Path:
+    """Return a UTF-8 file with the same text: `path` itself or a decoded copy at `target`."""
+    with path.open("rb") as handle:
+        has_bom = handle.read(len(UTF8_BOM)) == UTF8_BOM
+    if has_bom or is_utf8_family(encoding):
+        # Excel's "CSV UTF-8" carries a BOM whatever the vendor's usual encoding is.
+        return path
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    consumed, lines = 0, 1
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as sink:
+        while True:
+            chunk = source.read(CHUNK_BYTES)
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as error:
+                bad_at = consumed + error.start
+                line = lines + chunk[: error.start].count(b"\n")
+                raise FileRejected(
+                    f"{display_name}: not valid {encoding} at byte {bad_at} (line {line}):"
+                    f" {error.reason}"
+                ) from error
+            sink.write(text)
+            consumed += len(chunk)
+            lines += chunk.count(b"\n")
+            if not chunk:
+                return target

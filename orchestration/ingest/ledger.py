@@ -1,0 +1,86 @@
+"""The `ingest` schema: the ledger that accounts for every landed file and row."""
+
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.ingest.contract import Table
+
+LEDGER_DDL = """
+create schema if not exists ingest;
+create table if not exists ingest.file_loads (
+    source_file varchar not null,
+    table_name varchar not null,
+    sha256 varchar not null,
+    encoding varchar not null,
+    bytes bigint not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_rejected bigint not null,
+    extra_columns varchar[] not null,
+    loaded_at timestamp not null,
+    run_id varchar,
+    primary key (table_name, sha256),
+    check (rows_read = rows_loaded + rows_rejected)
+);
+create table if not exists ingest.rejected_rows (
+    source_file varchar not null,
+    table_name varchar not null,
+    sha256 varchar not null,
+    line bigint not null,
+    raw_text varchar,
+    reason varchar not null,
+    rejected_at timestamp not null
+);
+create table if not exists ingest.duplicate_files (
+    source_file varchar not null,
+    table_name varchar not null,
+    sha256 varchar not null,
+    duplicate_of varchar not null,
+    seen_at timestamp not null,
+    primary key (table_name, source_file, sha256)
+);
+create table if not exists ingest.file_failures (
+    source_file varchar not null,
+    table_name varchar not null,
+    sha256 varchar not null,
+    error varchar not null,
+    failed_at timestamp not null,
+    run_id varchar
+);
+"""
+
+DUCKDB_TYPES = {
+    "string": "varchar",
+    "integer": "bigint",
+    "double": "double",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "timestamp",
+}
+
+
+def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(LEDGER_DDL)
+
+
+def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Create the raw table: contract columns, kept extras, then the lineage columns."""
+    columns = [f"{c.name} {DUCKDB_TYPES[c.type]}" for c in table.columns]
+    columns += [
+        "_extra_columns json",
+        "_source_file varchar not null",
+        "_source_line bigint not null",
+        "_file_sha256 varchar not null",
+        "_loaded_at timestamp not null",
+    ]
+    con.execute(f"create schema if not exists {table.schema}")
+    con.execute(f"create table if not exists {table.qualified_name} ({', '.join(columns)})")
+
+
+def loaded_file_for(con: duckdb.DuckDBPyConnection, table: Table, sha256: str) -> str | None:
+    row = con.execute(
+        "select source_file from ingest.file_loads where table_name = ? and sha256 = ?",
+        [table.qualified_name, sha256],
+    ).fetchone()
+    return None if row is None else str(row[0])

@@ -1,0 +1,49 @@
+"""Dagster resources: the warehouse connection and the landing zone.
+
+Both default to the locations in `Settings`; a deployment or a test overrides them by
+configuring the resource (for example from `EnvVar`) rather than by editing code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+from pydantic import Field
+
+from orchestration.settings import load_settings
+
+
+class WarehouseResource(ConfigurableResource):
+    """The embedded DuckDB warehouse. One writer at a time; connections always closed."""
+
+    path: str = Field(default="", description="DuckDB file; empty means Settings' default.")
+    threads: int = Field(default=0, description="DuckDB threads; 0 lets DuckDB decide.")
+
+    def resolved_path(self) -> Path:
+        return Path(self.path) if self.path else load_settings().warehouse_path
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        path = self.resolved_path()
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            if self.threads:
+                con.execute(f"set threads = {int(self.threads)}")
+            yield con
+        finally:
+            con.close()
+
+
+class LandingResource(ConfigurableResource):
+    """The folder where exports land, one sub-folder per source system and table."""
+
+    root: str = Field(default="", description="Landing folder; empty means Settings' default.")
+
+    def resolved_root(self) -> Path:
+        return Path(self.root) if self.root else load_settings().landing_dir

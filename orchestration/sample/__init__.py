@@ -1,0 +1,1 @@
+"""Seeded generator of realistic marketing and sales exports, with their ground truth."""

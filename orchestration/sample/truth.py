@@ -1,0 +1,253 @@
+"""The ground truth: what really happened, written beside the exports for the tests.
+
+Tests compare the pipeline's results with these files, never with the pipeline's own
+output. Times are UTC ISO 8601.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import UTC, datetime
+from itertools import pairwise
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+from orchestration.sample.journeys import Journey
+from orchestration.sample.rules import TruthRules
+from orchestration.sample.sinks import CsvSink
+from orchestration.sample.world import JST, Account
+
+OUTREACH_PREFIX = "ターゲット"
+
+
+def iso(at: datetime | None) -> str:
+    return "" if at is None else at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def fiscal_quarter(at: datetime, start_month: int = 4) -> str:
+    local = at.astimezone(JST)
+    shifted = (local.month - start_month) % 12
+    year = local.year if local.month >= start_month else local.year - 1
+    return f"FY{year}-Q{shifted // 3 + 1}"
+
+
+class TruthWriter:
+    FILES: ClassVar[dict[str, list[str]]] = {
+        "persons": [
+            "person_id",
+            "account_index",
+            "email",
+            "origin",
+            "industry",
+            "size_band",
+            "seniority",
+            "is_fit",
+            "first_touch_at",
+            "first_touch_kind",
+            "inquiry_at",
+        ],
+        "person_stages": ["person_id", "cycle", "stage", "entered_at"],
+        "cycles": [
+            "person_id",
+            "cycle",
+            "mql_at",
+            "mql_trigger",
+            "first_followup_at",
+            "sal_at",
+            "rejected_at",
+            "rejection_reason",
+            "end_stage",
+            "end_at",
+            "opportunity_index",
+        ],
+        "opportunities": [
+            "opportunity_index",
+            "opportunity_id",
+            "person_id",
+            "account_index",
+            "created_at",
+            "outcome",
+            "closed_at",
+            "lost_reason",
+            "lost_text",
+            "stage_changes",
+            "advances",
+            "regressions",
+            "amount",
+        ],
+        "touches": ["person_id", "kind", "at", "campaign"],
+    }
+
+    def __init__(self, root: Path, rules: TruthRules) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.root, self.rules = root, rules
+        self.handles: dict[str, IO[str]] = {}
+        self.writers: dict[str, Any] = {}
+        for name, header in self.FILES.items():
+            handle = (root / f"{name}.csv").open("w", encoding="utf-8", newline="")
+            self.handles[name], self.writers[name] = handle, csv.writer(handle)
+            self.writers[name].writerow(header)
+        self.account_periods: dict[tuple[int, str], list[bool]] = {}
+        self.pending_opportunities: list[tuple[Journey, int]] = []
+
+    def write(self, journey: Journey) -> None:
+        person, rules, w = journey.person, self.rules, self.writers
+        first = next((t for t in journey.touches if t.kind != "email_send"), None)
+        w["persons"].writerow(
+            [
+                person.person_id,
+                person.account.index,
+                person.email,
+                person.origin,
+                person.account.industry,
+                person.account.size_band,
+                person.seniority,
+                rules.is_fit(person.account.industry, person.account.size_band),
+                iso(first.at if first else None),
+                first.kind if first else "",
+                iso(journey.inquiry_at),
+            ]
+        )
+        for touch in journey.touches:
+            w["touches"].writerow([person.person_id, touch.kind, iso(touch.at), touch.campaign])
+            self._account_period(person.account, touch.kind, touch.at, touch.campaign)
+        if journey.inquiry_at is not None:
+            w["person_stages"].writerow([person.person_id, 1, "inquiry", iso(journey.inquiry_at)])
+        for cycle in journey.cycles:
+            opp = cycle.opportunity
+            stages = [
+                ("mql", cycle.mql_at),
+                ("sal", cycle.sal_at),
+                ("sql", opp.created_at if opp else None),
+            ]
+            if cycle.end_stage:
+                stages.append((cycle.end_stage, cycle.end_at))
+            for stage, at in stages:
+                if at is not None:
+                    w["person_stages"].writerow([person.person_id, cycle.number, stage, iso(at)])
+            w["cycles"].writerow(
+                [
+                    person.person_id,
+                    cycle.number,
+                    iso(cycle.mql_at),
+                    cycle.mql_trigger,
+                    iso(cycle.first_followup_at),
+                    iso(cycle.sal_at),
+                    iso(cycle.rejected_at),
+                    cycle.rejection_reason or "",
+                    cycle.end_stage or "",
+                    iso(cycle.end_at),
+                    opp.index if opp else "",
+                ]
+            )
+            if opp is not None:
+                self.pending_opportunities.append((journey, opp.index))
+
+    def write_opportunities(self, opportunity_ids: dict[int, str]) -> None:
+        for journey, index in self.pending_opportunities:
+            opp = next(
+                c.opportunity
+                for c in journey.cycles
+                if c.opportunity and c.opportunity.index == index
+            )
+            assert opp is not None
+            order = ["Prospecting", "Qualification", "Needs Analysis", "Proposal", "Negotiation"]
+            ranks = [order.index(s) for s, _ in opp.stages if s in order]
+            advances = sum(1 for a, b in pairwise(ranks) if b > a)
+            regressions = sum(1 for a, b in pairwise(ranks) if b < a)
+            self.writers["opportunities"].writerow(
+                [
+                    index,
+                    opportunity_ids[index],
+                    journey.person.person_id,
+                    journey.person.account.index,
+                    iso(opp.created_at),
+                    opp.outcome,
+                    iso(opp.closed_at),
+                    opp.lost_reason or "",
+                    opp.lost_text or "",
+                    len(opp.stages) - 1,
+                    advances,
+                    regressions,
+                    opp.amount,
+                ]
+            )
+
+    def _account_period(
+        self, account: Account, kind: str, at: datetime, campaign: str | None
+    ) -> None:
+        key = (account.index, fiscal_quarter(at))
+        flags = self.account_periods.setdefault(key, [False, False])
+        if kind == "email_send" and campaign and campaign.startswith(OUTREACH_PREFIX):
+            flags[0] = True
+        if kind in self.rules.response_touches:
+            flags[1] = True
+
+    def close(
+        self,
+        accounts: list[Account],
+        person_records: list[tuple[str, str, str]],
+        files: list[CsvSink],
+        landing_root: Path,
+    ) -> None:
+        for handle in self.handles.values():
+            handle.close()
+        with (self.root / "accounts.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(
+                [
+                    "account_index",
+                    "crm_account_id",
+                    "canonical_name",
+                    "domain",
+                    "industry",
+                    "size_band",
+                    "employees",
+                    "in_target_list_pool",
+                ]
+            )
+            for a in accounts:
+                writer.writerow(
+                    [
+                        a.index,
+                        a.crm_id or "",
+                        a.canonical_name,
+                        a.domain,
+                        a.industry,
+                        a.size_band,
+                        a.employees,
+                        a.targeted,
+                    ]
+                )
+        with (self.root / "account_periods.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["account_index", "fiscal_quarter", "targeted", "responded"])
+            for (index, quarter), (targeted, responded) in sorted(self.account_periods.items()):
+                writer.writerow([index, quarter, targeted, responded])
+        with (self.root / "person_records.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["person_id", "system", "record_id"])
+            writer.writerows(person_records)
+        with (self.root / "files.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(
+                [
+                    "source_file",
+                    "table_name",
+                    "encoding",
+                    "records",
+                    "defect_records",
+                    "defect_lines",
+                ]
+            )
+            for sink in sorted(files, key=lambda s: str(s.path)):
+                writer.writerow(
+                    [
+                        sink.path.relative_to(landing_root).as_posix(),
+                        sink.table,
+                        sink.encoding,
+                        sink.records,
+                        len(sink.defect_lines),
+                        ";".join(map(str, sink.defect_lines)),
+                    ]
+                )

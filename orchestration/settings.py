@@ -1,0 +1,64 @@
+"""The one place that decides where things live.
+
+Every path the project uses comes from `Settings`. It is built on demand (never at import
+time) from environment variables, so tests and deployments can point the whole pipeline at
+another folder without touching code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+ENV_DATA_DIR = "COMMON_FUNNEL_DATA_DIR"
+ENV_WAREHOUSE = "COMMON_FUNNEL_WAREHOUSE"
+ENV_LANDING_DIR = "COMMON_FUNNEL_LANDING_DIR"
+
+# Variables that switch off the phone-home behaviour of every tool in the stack.
+TELEMETRY_OFF: dict[str, str] = {
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "GX_ANALYTICS_ENABLED": "false",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved locations of the data folder, landing zone and warehouse."""
+
+    data_dir: Path
+    landing_dir: Path
+    warehouse_path: Path
+
+    @property
+    def ground_truth_dir(self) -> Path:
+        return self.data_dir / "ground_truth"
+
+    @property
+    def dagster_home(self) -> Path:
+        return PROJECT_ROOT / "dagster_home"
+
+    @property
+    def dbt_project_dir(self) -> Path:
+        return PROJECT_ROOT / "dbt_project"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from `env` (default: the process environment)."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get(ENV_DATA_DIR) or PROJECT_ROOT / "data").resolve()
+    landing_dir = Path(env.get(ENV_LANDING_DIR) or data_dir / "landing").resolve()
+    warehouse = Path(env.get(ENV_WAREHOUSE) or data_dir / "warehouse.duckdb").resolve()
+    return Settings(data_dir=data_dir, landing_dir=landing_dir, warehouse_path=warehouse)
+
+
+def apply_process_defaults() -> None:
+    """Telemetry off and a project-local DAGSTER_HOME, for entry points only."""
+    for key, value in TELEMETRY_OFF.items():
+        os.environ.setdefault(key, value)
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))

@@ -1,0 +1,83 @@
+"""Shared fixtures: generated samples and warehouses materialized through Dagster."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey, ExecuteInProcessResult, materialize
+
+from orchestration.settings import TELEMETRY_OFF
+
+for _key, _value in TELEMETRY_OFF.items():
+    os.environ.setdefault(_key, _value)
+
+from orchestration.definitions import defs  # noqa: E402
+from orchestration.resources import LandingResource, WarehouseResource  # noqa: E402
+from orchestration.sample.generate import GeneratedSample, generate  # noqa: E402
+
+SAMPLE_PERSONS = 800
+SAMPLE_SEED = 7
+
+
+@dataclass(frozen=True)
+class Ingested:
+    sample: GeneratedSample
+    warehouse: Path
+    result: ExecuteInProcessResult
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        con = duckdb.connect(str(self.warehouse), read_only=True)
+        try:
+            return con.execute(sql, list(params)).fetchall()
+        finally:
+            con.close()
+
+
+def ingest_assets(keys: Sequence[AssetKey] | None = None) -> list:
+    assets = [a for a in defs.assets if a.key.path[0].startswith("raw_")]  # type: ignore[union-attr]
+    return [a for a in assets if keys is None or a.key in keys]  # type: ignore[union-attr]
+
+
+def run_ingest(
+    landing: Path, warehouse: Path, keys: Sequence[AssetKey] | None = None
+) -> ExecuteInProcessResult:
+    """Materialize ingestion assets through Dagster against the given folders."""
+    return materialize(
+        ingest_assets(keys),
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse)),
+            "landing": LandingResource(root=str(landing)),
+        },
+        raise_on_error=False,
+    )
+
+
+def manifest(sample: GeneratedSample) -> list[dict[str, str]]:
+    with (sample.truth_dir / "files.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> GeneratedSample:
+    root = tmp_path_factory.mktemp("sample")
+    return generate(root / "landing", root / "truth", SAMPLE_PERSONS, SAMPLE_SEED)
+
+
+@pytest.fixture(scope="session")
+def ingested(sample: GeneratedSample, tmp_path_factory: pytest.TempPathFactory) -> Ingested:
+    warehouse = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    result = run_ingest(sample.landing_dir, warehouse)
+    return Ingested(sample=sample, warehouse=warehouse, result=result)
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Iterator[Path]:
+    root = tmp_path / "landing"
+    root.mkdir()
+    yield root

@@ -1,0 +1,184 @@
+"""Bad input gets a clear error and loses nothing: each case through a real Dagster run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+from dagster import AssetKey
+
+from orchestration.ingest.contract import load_contract
+from tests.conftest import run_ingest
+
+ACCOUNT = AssetKey(["raw_salesforce", "account"])
+CARDS = AssetKey(["raw_events", "business_card"])
+TARGETS = AssetKey(["raw_target_lists", "target_account"])
+ACCOUNT_HEADER = (
+    "Id,Name,Industry,NumberOfEmployees,Website,BillingState,Type,OwnerId,"
+    "IsDeleted,CreatedDate,LastModifiedDate"
+)
+CARD_HEADER = (
+    "名刺ID,会社名,部署名,役職,氏名,メールアドレス,電話番号,交換日,交換場所,所有者,登録日時"
+)
+
+
+def account_row(account_id: str, employees: str = "120", name: str = "Acme") -> str:
+    return (
+        f"{account_id},{name},Technology,{employees},acme.example,東京都,Prospect,005X,"
+        "false,2026-01-01T10:00:00.000Z,2026-01-02T10:00:00.000Z"
+    )
+
+
+def land(root: Path, folder: str, name: str, content: bytes) -> Path:
+    path = root / folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def failure_text(result) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(
+        str(event.event_specific_data.error.message)  # type: ignore[union-attr]
+        for event in result.all_events
+        if event.event_type_value == "STEP_FAILURE"
+    )
+
+
+def test_missing_required_column_fails_naming_file_and_column(landing: Path, tmp_path: Path):
+    header = ACCOUNT_HEADER.replace(",Industry", "")
+    land(landing, "salesforce/Account", "a_bad.csv", f"{header}\n001A,Acme,1\n".encode())
+    land(
+        landing,
+        "salesforce/Account",
+        "b_good.csv",
+        f"{ACCOUNT_HEADER}\n{account_row('001B')}\n".encode(),
+    )
+    warehouse = tmp_path / "w.duckdb"
+    result = run_ingest(landing, warehouse, [ACCOUNT])
+    assert not result.success
+    message = failure_text(result)
+    assert "salesforce/Account/a_bad.csv" in message and "Industry" in message
+    # the good file still loaded, the bad one loaded nothing and is on record
+    assert query(warehouse, "select id from raw_salesforce.account") == [("001B",)]
+    failures = query(warehouse, "select source_file, error from ingest.file_failures")
+    assert [f[0] for f in failures] == ["salesforce/Account/a_bad.csv"]
+    assert "Industry" in failures[0][1]
+
+
+def test_extra_columns_are_kept_and_reported(landing: Path, tmp_path: Path):
+    land(
+        landing,
+        "salesforce/Account",
+        "a.csv",
+        f"{ACCOUNT_HEADER},Region__c\n{account_row('001A')},Kanto\n".encode(),
+    )
+    warehouse = tmp_path / "w.duckdb"
+    result = run_ingest(landing, warehouse, [ACCOUNT])
+    assert result.success
+    extra = query(warehouse, "select _extra_columns from raw_salesforce.account")[0][0]
+    assert json.loads(extra) == {"Region__c": "Kanto"}
+    assert query(warehouse, "select extra_columns from ingest.file_loads") == [(["Region__c"],)]
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    assert metadata["extra_columns"].value == ["Region__c"]
+
+
+def test_empty_and_header_only_files_are_fine(landing: Path, tmp_path: Path):
+    land(landing, "salesforce/Account", "empty.csv", b"")
+    land(landing, "salesforce/Account", "header_only.csv", f"{ACCOUNT_HEADER}\r\n".encode())
+    warehouse = tmp_path / "w.duckdb"
+    assert run_ingest(landing, warehouse, [ACCOUNT]).success
+    assert query(
+        warehouse,
+        "select source_file, rows_read, rows_loaded, rows_rejected"
+        " from ingest.file_loads order by 1",
+    ) == [
+        ("salesforce/Account/empty.csv", 0, 0, 0),
+        ("salesforce/Account/header_only.csv", 0, 0, 0),
+    ]
+
+
+def test_bad_values_are_quarantined_with_line_and_reason(landing: Path, tmp_path: Path):
+    content = (
+        "\n".join(
+            [
+                ACCOUNT_HEADER,
+                account_row("001A"),
+                account_row("001B", employees="about 300"),
+                account_row("", name="No id"),
+                account_row("001C", name='"Multi\nline"'),
+                account_row("001D") + ",unexpected",
+                account_row("001E"),
+            ]
+        )
+        + "\n"
+    )
+    land(landing, "salesforce/Account", "a.csv", content.encode())
+    warehouse = tmp_path / "w.duckdb"
+    assert run_ingest(landing, warehouse, [ACCOUNT]).success
+    loaded = query(warehouse, "select id, _source_line from raw_salesforce.account order by 1")
+    assert loaded == [("001A", 2), ("001C", 5), ("001E", 7)]
+    rejected = query(warehouse, "select line, reason from ingest.rejected_rows order by 1")
+    assert [r[0] for r in rejected] == [3, 4, 6]
+    assert "NumberOfEmployees: cannot read about 300 as integer" in rejected[0][1]
+    assert "Id: empty key" in rejected[1][1]
+    assert "TOO MANY COLUMNS" in rejected[2][1]
+    assert query(
+        warehouse, "select rows_read, rows_loaded, rows_rejected from ingest.file_loads"
+    ) == [(6, 3, 3)]
+
+
+def test_cp932_decodes_losslessly_and_bad_bytes_fail_the_file(landing: Path, tmp_path: Path):
+    good = f"{CARD_HEADER}\r\nM1,㈱髙島工業,営業部,部長,髙橋 太郎,t@x.jp,,2025/05/12,DX展①,佐藤,2025/05/13 09:00\r\n"
+    land(landing, "events/business_cards", "a.csv", good.encode("cp932"))
+    land(
+        landing,
+        "events/business_cards",
+        "b.csv",
+        good.replace("M1", "M2").encode("cp932")[:-30] + b"\x82\xff" + b"\r\n",
+    )
+    warehouse = tmp_path / "w.duckdb"
+    result = run_ingest(landing, warehouse, [CARDS])
+    assert not result.success
+    assert "events/business_cards/b.csv: not valid cp932" in failure_text(result)
+    rows = query(
+        warehouse,
+        "select company_name, full_name, exchange_place, registered_at"
+        " from raw_events.business_card",
+    )
+    assert rows[0][:3] == ("㈱髙島工業", "髙橋 太郎", "DX展①")
+    assert str(rows[0][3]) == "2025-05-13 00:00:00"  # 09:00 JST is midnight UTC
+
+
+def test_utf8_bom_header_is_read(landing: Path, tmp_path: Path):
+    table = next(t for t in load_contract() if t.name == "target_account")
+    header = ",".join(c.header for c in table.columns)
+    row = "TL1,リスト,㈱テスト,製造業,50〜299名,120,https://t.example,営業部,部長,髙木 健,k@t.example,2025/04/01"
+    land(landing, "target_lists", "t.csv", f"\ufeff{header}\r\n{row}\r\n".encode())
+    warehouse = tmp_path / "w.duckdb"
+    assert run_ingest(landing, warehouse, [TARGETS]).success
+    assert query(
+        warehouse,
+        "select list_row_id, company_name, purchased_on::varchar"
+        " from raw_target_lists.target_account",
+    ) == [("TL1", "㈱テスト", "2025-04-01")]
+
+
+def test_unaccountable_quoting_refuses_the_file(landing: Path, tmp_path: Path):
+    # Old-Mac line ends: readers disagree on where records end, so nothing is guessed.
+    content = f"{ACCOUNT_HEADER}\r{account_row('001A')}\r{account_row('001B')}\r"
+    land(landing, "salesforce/Account", "mac.csv", content.encode())
+    warehouse = tmp_path / "w.duckdb"
+    result = run_ingest(landing, warehouse, [ACCOUNT])
+    assert not result.success
+    assert "salesforce/Account/mac.csv" in failure_text(result)
+    assert query(warehouse, "select count(*) from raw_salesforce.account") == [(0,)]
+    assert query(warehouse, "select count(*) from ingest.file_loads") == [(0,)]

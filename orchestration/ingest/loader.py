@@ -95,19 +95,20 @@ def typed_expression(column: Column, source: str) -> str:
     return f"timezone('UTC', try_cast({value} as timestamptz))"
 
 
-def error_expressions(column: Column, source: str, typed: str) -> list[str]:
+def value_checks(column: Column, source: str, typed: str) -> list[tuple[str, str]]:
+    """(condition that rejects the row, reason) for one column of one file."""
     value = f"nullif(trim({source}), '')"
     checks = []
     if column.key:
-        checks.append(
-            f"case when {value} is null then {sql_literal(column.header + ': empty key')} end"
-        )
+        checks.append((f"{value} is null", sql_literal(column.header + ": empty key")))
     if column.type != "string":
         expected = column.type + (f" ({column.format})" if column.format else "")
         checks.append(
-            f"case when {value} is not null and {typed} is null then "
-            f"{sql_literal(column.header + ': cannot read ')} || {source}"
-            f" || {sql_literal(' as ' + expected)} end"
+            (
+                f"{value} is not null and {typed} is null",
+                f"{sql_literal(column.header + ': cannot read ')} || {source}"
+                f" || {sql_literal(' as ' + expected)}",
+            )
         )
     return checks
 
@@ -157,12 +158,14 @@ class FileLoader:
         loaded_at: datetime,
     ) -> None:
         con = self.con
-        positional = ", ".join(f"'c{i}': 'varchar'" for i in range(len(header)))
+        positional = ", ".join(f"'_c{i}': 'varchar'" for i in range(len(header)))
         con.execute("drop table if exists _rejects_errors; drop table if exists _rejects_scans")
+        # A table keeps the reader's order (preserve_insertion_order): the i-th row id is
+        # the i-th record DuckDB accepted.
         con.execute(
             f"""
             create or replace temp table _parsed as
-            select row_number() over () as _ordinal, *
+            select *
             from read_csv({sql_literal(str(path))}, header = true, auto_detect = false,
                 columns = {{{positional}}}, delim = ',', quote = '"', escape = '"',
                 strict_mode = true, null_padding = false, max_line_size = 16777216,
@@ -170,98 +173,94 @@ class FileLoader:
                 rejects_scan = '_rejects_scans')
             """
         )
-        con.register("_record_lines", {"line": record_lines})
         con.execute(
             """
             create or replace temp table _structural as
             select line, string_agg(error_type || ': ' || error_message, '; ') as reason,
                 any_value(csv_line) as raw_text
-            from _rejects_errors group by line;
+            from _rejects_errors group by line
             """
         )
-        con.execute(
-            """
-            create or replace temp table _kept as
-            select line, row_number() over (order by line) as _ordinal
-            from _record_lines anti join _structural using (line)
-            """
+        refused = np.array(
+            [row[0] for row in con.execute("select line from _structural").fetchall()],
+            dtype=np.int64,
         )
-        self._reconcile(result.source_file, int(record_lines.size))
-        self._insert_rows(header, result, loaded_at)
-
-    def _reconcile(self, source_file: str, rows_read: int) -> None:
-        parsed, kept, structural, unknown = self.con.execute(
-            """
-            select (select count(*) from _parsed), (select count(*) from _kept),
-                (select count(*) from _structural),
-                (select count(*) from _structural
-                    where line not in (select line from _record_lines))
-            """
-        ).fetchone()
-        if parsed != kept or unknown or parsed + structural != rows_read:
+        kept = np.setdiff1d(record_lines, refused, assume_unique=True)
+        parsed = self._count("select count(*) from _parsed")
+        unknown = np.setdiff1d(refused, record_lines).size
+        if parsed != kept.size or unknown:
             raise FileRejected(
-                f"{source_file}: cannot account for every record: {rows_read} counted, DuckDB"
-                f" parsed {parsed} and refused {structural}; check the file's quoting"
+                f"{result.source_file}: cannot account for every record: {record_lines.size}"
+                f" counted, DuckDB parsed {parsed} and refused {refused.size}; check the"
+                " file's quoting and line ends"
             )
+        # Rows written inside a transaction get row ids from a large offset: align on it.
+        first_rowid = self._count("select coalesce(min(rowid), 0) from _parsed")
+        ordinals = np.arange(first_rowid, first_rowid + kept.size, dtype=np.int64)
+        con.register("_kept", {"_ordinal": ordinals, "line": kept})
+        try:
+            self._insert_rows(header, result, loaded_at)
+        finally:
+            con.unregister("_kept")
+            con.execute("drop table if exists _parsed; drop table if exists _structural")
+
+    def _count(self, sql: str, parameters: list[object] | None = None) -> int:
+        rows = self.con.execute(sql, parameters or []).fetchall()
+        return int(rows[0][0]) if rows else 0
 
     def _insert_rows(self, header: list[str], result: FileLoad, loaded_at: datetime) -> None:
+        """Type every kept record once into `_typed`, then split it: loaded or quarantined."""
         table, con = self.table, self.con
         position = {name: i for i, name in enumerate(header)}
-        typed, errors = [], []
+        typed, checks, reasons = [], [], []
         for column in table.columns:
             if column.header in position:
-                source = f"p.c{position[column.header]}"
-                expression = typed_expression(column, source)
-                errors += error_expressions(column, source, expression)
+                source = f"p._c{position[column.header]}"
+                typed.append(f"{typed_expression(column, source)} as {column.name}")
+                checks += [c for c, _ in value_checks(column, source, column.name)]
+                reasons += value_checks(column, source, f"t.{column.name}")
             else:
-                expression = "null"
-            typed.append(f"{expression} as {column.name}")
-        extras = [f"{sql_literal(name)}, p.c{position[name]}" for name in result.extra_columns]
+                typed.append(f"null as {column.name}")
+        extras = [f"{sql_literal(name)}, p._c{position[name]}" for name in result.extra_columns]
         extra_json = f"json_object({', '.join(extras)})" if extras else "cast(null as json)"
-        quoted = [
-            f"""'"' || replace(coalesce(p.c{i}, ''), '"', '""') || '"'"""
-            for i in range(len(header))
-        ]
-        error_list = (
-            f"list_filter([{', '.join(errors)}], lambda e: e is not null)" if errors else "[]"
-        )
+        bad = " or ".join(f"({condition})" for condition in checks) or "false"
         con.execute(
             f"""
             create or replace temp table _typed as
-            select k.line as _source_line, {", ".join(typed)}, {extra_json} as _extra_columns,
-                {error_list} as _errors, concat_ws(',', {", ".join(quoted)}) as _raw_text
-            from _parsed as p inner join _kept as k using (_ordinal)
+            select k.line as _source_line, p.rowid as _rowid, {", ".join(typed)},
+                {extra_json} as _extra_columns, ({bad}) as _bad
+            from _parsed as p inner join _kept as k on p.rowid = k._ordinal
             """
         )
         names = ", ".join(c.name for c in table.columns)
-        lineage = [result.source_file, result.sha256, loaded_at]
-        con.execute(
+        result.rows_loaded = self._count(
             f"""
             insert into {table.qualified_name}
                 ({names}, _extra_columns, _source_file, _source_line, _file_sha256, _loaded_at)
             select {names}, _extra_columns, ?, _source_line, ?, ?
-            from _typed where len(_errors) = 0
+            from _typed where not _bad
             """,
-            lineage,
+            [result.source_file, result.sha256, loaded_at],
         )
-        con.execute(
-            """
+        quoted = [
+            f"""'"' || replace(coalesce(p._c{i}, ''), '"', '""') || '"'"""
+            for i in range(len(header))
+        ]
+        reason_cases = ", ".join(f"case when {c} then {message} end" for c, message in reasons)
+        reason_list = f"list_filter([{reason_cases}], lambda e: e is not null)" if reasons else "[]"
+        result.rows_rejected = self._count(
+            f"""
             insert into ingest.rejected_rows
             select ?, ?, ?, line, raw_text, reason, ? from _structural
             union all
-            select ?, ?, ?, _source_line, _raw_text, array_to_string(_errors, '; '), ?
-            from _typed where len(_errors) > 0
+            select ?, ?, ?, t._source_line, concat_ws(',', {", ".join(quoted)}),
+                array_to_string({reason_list}, '; '), ?
+            from _typed as t inner join _parsed as p on p.rowid = t._rowid
+            where t._bad
             """,
             [result.source_file, table.qualified_name, result.sha256, loaded_at] * 2,
         )
-        loaded, rejected = con.execute(
-            "select count(*) filter (len(_errors) = 0),"
-            " count(*) filter (len(_errors) > 0) + (select count(*) from _structural) from _typed"
-        ).fetchone()
-        result.rows_loaded, result.rows_rejected = int(loaded), int(rejected)
-        for temp in ("_parsed", "_kept", "_structural", "_typed"):
-            con.execute(f"drop table if exists {temp}")
-        con.unregister("_record_lines")
+        con.execute("drop table if exists _typed")
 
     def _record_file(self, result: FileLoad, loaded_at: datetime, run_id: str | None) -> None:
         self.con.execute(

@@ -7,6 +7,7 @@ output. Times are UTC ISO 8601.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
@@ -192,62 +193,59 @@ class TruthWriter:
     ) -> None:
         for handle in self.handles.values():
             handle.close()
-        with (self.root / "accounts.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(
+        self._write_file(
+            "accounts",
+            [
+                "account_index",
+                "crm_account_id",
+                "canonical_name",
+                "domain",
+                "industry",
+                "size_band",
+                "employees",
+                "in_target_list_pool",
+            ],
+            (
                 [
-                    "account_index",
-                    "crm_account_id",
-                    "canonical_name",
-                    "domain",
-                    "industry",
-                    "size_band",
-                    "employees",
-                    "in_target_list_pool",
+                    a.index,
+                    a.crm_id or "",
+                    a.canonical_name,
+                    a.domain,
+                    a.industry,
+                    a.size_band,
+                    a.employees,
+                    a.targeted,
                 ]
-            )
-            for a in accounts:
-                writer.writerow(
-                    [
-                        a.index,
-                        a.crm_id or "",
-                        a.canonical_name,
-                        a.domain,
-                        a.industry,
-                        a.size_band,
-                        a.employees,
-                        a.targeted,
-                    ]
-                )
-        with (self.root / "account_periods.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["account_index", "fiscal_quarter", "targeted", "responded"])
-            for (index, quarter), (targeted, responded) in sorted(self.account_periods.items()):
-                writer.writerow([index, quarter, targeted, responded])
-        with (self.root / "person_records.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["person_id", "system", "record_id"])
-            writer.writerows(person_records)
-        with (self.root / "files.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(
+                for a in accounts
+            ),
+        )
+        self._write_file(
+            "account_periods",
+            ["account_index", "fiscal_quarter", "targeted", "responded"],
+            (
+                [index, quarter, targeted, responded]
+                for (index, quarter), (targeted, responded) in sorted(self.account_periods.items())
+            ),
+        )
+        self._write_file("person_records", ["person_id", "system", "record_id"], person_records)
+        self._write_file(
+            "files",
+            ["source_file", "table_name", "encoding", "records", "defect_records", "defect_lines"],
+            (
                 [
-                    "source_file",
-                    "table_name",
-                    "encoding",
-                    "records",
-                    "defect_records",
-                    "defect_lines",
+                    s.path.relative_to(landing_root).as_posix(),
+                    s.table,
+                    s.encoding,
+                    s.records,
+                    len(s.defect_lines),
+                    ";".join(map(str, s.defect_lines)),
                 ]
-            )
-            for sink in sorted(files, key=lambda s: str(s.path)):
-                writer.writerow(
-                    [
-                        sink.path.relative_to(landing_root).as_posix(),
-                        sink.table,
-                        sink.encoding,
-                        sink.records,
-                        len(sink.defect_lines),
-                        ";".join(map(str, sink.defect_lines)),
-                    ]
-                )
+                for s in sorted(files, key=lambda s: str(s.path))
+            ),
+        )
+
+    def _write_file(self, name: str, header: list[str], rows: Iterable[Sequence[object]]) -> None:
+        with (self.root / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(rows)

@@ -196,6 +196,9 @@ class FileLoader:
             )
         # Rows written inside a transaction get row ids from a large offset: align on it.
         first_rowid = self._count("select coalesce(min(rowid), 0) from _parsed")
+        span = self._count("select coalesce(max(rowid) - min(rowid) + 1, 0) from _parsed")
+        if span != parsed:  # the line mapping relies on contiguous row ids: never guess
+            raise FileRejected(f"{result.source_file}: row ids not contiguous; not loaded")
         ordinals = np.arange(first_rowid, first_rowid + kept.size, dtype=np.int64)
         con.register("_kept", {"_ordinal": ordinals, "line": kept})
         try:

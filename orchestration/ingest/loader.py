@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -113,6 +114,19 @@ def value_checks(column: Column, source: str, typed: str) -> list[tuple[str, str
     return checks
 
 
+def raw_text_columns(table: Table, header: list[str]) -> list[str]:
+    """Per header field, the `_parsed` column that holds its raw text.
+
+    A string column is stored once, under its contract name (its typed value is the raw
+    text); every other field keeps its raw text as `_c<i>`.
+    """
+    by_header = table.column_by_header()
+    return [
+        by_header[name].name if name in by_header and by_header[name].type == "string" else f"_c{i}"
+        for i, name in enumerate(header)
+    ]
+
+
 class FileLoader:
     """Loads files of one table over one open connection."""
 
@@ -124,48 +138,92 @@ class FileLoader:
         ensure_raw_table(con, table)
 
     def load(self, path: Path, source_file: str, run_id: str | None) -> FileLoad:
-        sha256 = sha256_of(path)
-        result = FileLoad(source_file=source_file, sha256=sha256, bytes=path.stat().st_size)
-        loaded_as = loaded_file_for(self.con, self.table, sha256)
-        if loaded_as is not None:
-            result.duplicate_of = loaded_as
-            if loaded_as != source_file:
-                self._record_duplicate(result)
-            return result
+        result = FileLoad(source_file=source_file, sha256="", bytes=path.stat().st_size)
+        if self._loaded_before(source_file, result.bytes):
+            # Most likely a re-run over the same file: hash first and skip the parse.
+            result.sha256 = sha256_of(path)
+            if self._is_duplicate(result):
+                return result
         utf8_path = to_utf8(path, self.table.encoding, self.workdir / "decoded.csv", source_file)
         header = read_header(utf8_path, source_file) if result.bytes else []
         result.extra_columns = check_header(self.table, header, source_file) if header else []
-        record_lines = scan_csv(utf8_path).record_lines
-        result.rows_read = int(record_lines.size)
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
-        self.con.execute("begin transaction")
-        try:
-            if header:  # parse even when the scan found no records: DuckDB may disagree
-                self._load_records(utf8_path, header, record_lines, result, loaded_at)
-            self._record_file(result, loaded_at, run_id)
-            self.con.execute("commit")
-        except BaseException:
-            self.con.execute("rollback")
-            raise
+        # Hashing and the independent count run beside DuckDB's parse (hashlib, NumPy and
+        # DuckDB all release the GIL); a new file is checked for a duplicate afterwards.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            digest = None if result.sha256 else pool.submit(sha256_of, path)
+            scan = pool.submit(scan_csv, utf8_path)
+            self.con.execute("begin transaction")
+            try:
+                if header:  # parse even when the scan finds no records: DuckDB may disagree
+                    self._parse(utf8_path, header, result)
+                if digest is not None:
+                    result.sha256 = digest.result()
+                    if loaded_file_for(self.con, self.table, result.sha256) is not None:
+                        self.con.execute("rollback")
+                        self._is_duplicate(result)  # recorded outside the discarded work
+                        return result
+                record_lines = scan.result().record_lines
+                result.rows_read = int(record_lines.size)
+                if header:
+                    self._load_records(record_lines, header, result, loaded_at)
+                self._record_file(result, loaded_at, run_id)
+                self.con.execute("commit")
+            except BaseException:
+                self.con.execute("rollback")
+                raise
+            finally:
+                self.con.execute("drop table if exists _parsed; drop table if exists _structural")
         return result
 
-    def _load_records(
-        self,
-        path: Path,
-        header: list[str],
-        record_lines: np.ndarray,
-        result: FileLoad,
-        loaded_at: datetime,
-    ) -> None:
-        con = self.con
+    def _loaded_before(self, source_file: str, size: int) -> bool:
+        return bool(
+            self._count(
+                "select count(*) from ingest.file_loads"
+                " where table_name = ? and source_file = ? and bytes = ?",
+                [self.table.qualified_name, source_file, size],
+            )
+        )
+
+    def _is_duplicate(self, result: FileLoad) -> bool:
+        """True when this content is already loaded; a copy under a new name is recorded."""
+        loaded_as = loaded_file_for(self.con, self.table, result.sha256)
+        if loaded_as is None:
+            return False
+        result.duplicate_of = loaded_as
+        if loaded_as != result.source_file:
+            self._record_duplicate(result)
+        return True
+
+    def _parse(self, path: Path, header: list[str], result: FileLoad) -> None:
+        """Parse and type the file in one pass into `_parsed`, one row per accepted record.
+
+        A table keeps the reader's order (preserve_insertion_order): the i-th row id is the
+        i-th record DuckDB accepted. Raw text stays beside the typed values for quarantine.
+        """
+        con, table = self.con, self.table
+        position = {name: i for i, name in enumerate(header)}
+        typed, checks = [], []
+        for column in table.columns:
+            if column.header in position:
+                source = f"_c{position[column.header]}"
+                typed.append(f"{typed_expression(column, source)} as {column.name}")
+                checks += [c for c, _ in value_checks(column, source, column.name)]
+            else:
+                typed.append(f"null as {column.name}")
+        extras = [f"{sql_literal(name)}, _c{position[name]}" for name in result.extra_columns]
+        extra_json = f"json_object({', '.join(extras)})" if extras else "cast(null as json)"
+        bad = " or ".join(f"({condition})" for condition in checks) or "false"
         positional = ", ".join(f"'_c{i}': 'varchar'" for i in range(len(header)))
+        # String columns are stored once, as themselves; raw text is kept for the rest.
+        kept = [f"_c{i}" for i, c in enumerate(raw_text_columns(table, header)) if c == f"_c{i}"]
+        raw = ", ".join(kept)
         con.execute("drop table if exists _rejects_errors; drop table if exists _rejects_scans")
-        # A table keeps the reader's order (preserve_insertion_order): the i-th row id is
-        # the i-th record DuckDB accepted.
         con.execute(
             f"""
             create or replace temp table _parsed as
-            select *
+            select {", ".join(filter(None, [raw, *typed]))}, {extra_json} as _extra_columns,
+                ({bad}) as _bad
             from read_csv({sql_literal(str(path))}, header = true, auto_detect = false,
                 columns = {{{positional}}}, delim = ',', quote = '"', escape = '"',
                 strict_mode = true, null_padding = false, max_line_size = 16777216,
@@ -173,6 +231,15 @@ class FileLoader:
                 rejects_scan = '_rejects_scans')
             """
         )
+
+    def _load_records(
+        self,
+        record_lines: np.ndarray,
+        header: list[str],
+        result: FileLoad,
+        loaded_at: datetime,
+    ) -> None:
+        con = self.con
         con.execute(
             """
             create or replace temp table _structural as
@@ -187,7 +254,7 @@ class FileLoader:
         )
         kept = np.setdiff1d(record_lines, refused, assume_unique=True)
         parsed = self._count("select count(*) from _parsed")
-        unknown = np.setdiff1d(refused, record_lines).size
+        unknown = refused.size - int(np.isin(refused, record_lines, assume_unique=True).sum())
         if parsed != kept.size or unknown:
             raise FileRejected(
                 f"{result.source_file}: cannot account for every record: {record_lines.size}"
@@ -205,50 +272,34 @@ class FileLoader:
             self._insert_rows(header, result, loaded_at)
         finally:
             con.unregister("_kept")
-            con.execute("drop table if exists _parsed; drop table if exists _structural")
 
     def _count(self, sql: str, parameters: list[object] | None = None) -> int:
         rows = self.con.execute(sql, parameters or []).fetchall()
         return int(rows[0][0]) if rows else 0
 
     def _insert_rows(self, header: list[str], result: FileLoad, loaded_at: datetime) -> None:
-        """Type every kept record once into `_typed`, then split it: loaded or quarantined."""
-        table, con = self.table, self.con
+        """Split the typed records: loaded into the raw table, or quarantined with reasons."""
+        table = self.table
         position = {name: i for i, name in enumerate(header)}
-        typed, checks, reasons = [], [], []
+        raw_text = raw_text_columns(table, header)
+        reasons = []
         for column in table.columns:
             if column.header in position:
-                source = f"p._c{position[column.header]}"
-                typed.append(f"{typed_expression(column, source)} as {column.name}")
-                checks += [c for c, _ in value_checks(column, source, column.name)]
-                reasons += value_checks(column, source, f"t.{column.name}")
-            else:
-                typed.append(f"null as {column.name}")
-        extras = [f"{sql_literal(name)}, p._c{position[name]}" for name in result.extra_columns]
-        extra_json = f"json_object({', '.join(extras)})" if extras else "cast(null as json)"
-        bad = " or ".join(f"({condition})" for condition in checks) or "false"
-        con.execute(
-            f"""
-            create or replace temp table _typed as
-            select k.line as _source_line, p.rowid as _rowid, {", ".join(typed)},
-                {extra_json} as _extra_columns, ({bad}) as _bad
-            from _parsed as p inner join _kept as k on p.rowid = k._ordinal
-            """
-        )
+                source = f"p.{raw_text[position[column.header]]}"
+                reasons += value_checks(column, source, f"p.{column.name}")
         names = ", ".join(c.name for c in table.columns)
         result.rows_loaded = self._count(
             f"""
             insert into {table.qualified_name}
                 ({names}, _extra_columns, _source_file, _source_line, _file_sha256, _loaded_at)
-            select {names}, _extra_columns, ?, _source_line, ?, ?
-            from _typed where not _bad
+            select {", ".join(f"p.{c.name}" for c in table.columns)}, p._extra_columns, ?,
+                k.line, ?, ?
+            from _parsed as p inner join _kept as k on p.rowid = k._ordinal
+            where not p._bad
             """,
             [result.source_file, result.sha256, loaded_at],
         )
-        quoted = [
-            f"""'"' || replace(coalesce(p._c{i}, ''), '"', '""') || '"'"""
-            for i in range(len(header))
-        ]
+        quoted = [f"""'"' || replace(coalesce(p.{c}, ''), '"', '""') || '"'""" for c in raw_text]
         reason_cases = ", ".join(f"case when {c} then {message} end" for c, message in reasons)
         reason_list = f"list_filter([{reason_cases}], lambda e: e is not null)" if reasons else "[]"
         result.rows_rejected = self._count(
@@ -256,14 +307,13 @@ class FileLoader:
             insert into ingest.rejected_rows
             select ?, ?, ?, line, raw_text, reason, ? from _structural
             union all
-            select ?, ?, ?, t._source_line, concat_ws(',', {", ".join(quoted)}),
+            select ?, ?, ?, k.line, concat_ws(',', {", ".join(quoted)}),
                 array_to_string({reason_list}, '; '), ?
-            from _typed as t inner join _parsed as p on p.rowid = t._rowid
-            where t._bad
+            from _parsed as p inner join _kept as k on p.rowid = k._ordinal
+            where p._bad
             """,
             [result.source_file, table.qualified_name, result.sha256, loaded_at] * 2,
         )
-        con.execute("drop table if exists _typed")
 
     def _record_file(self, result: FileLoad, loaded_at: datetime, run_id: str | None) -> None:
         self.con.execute(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
 
+from orchestration.common_language.assets import agreed_definitions
 from orchestration.ingest.assets import build_ingest_assets
-from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.resources import DefinitionsFileResource, LandingResource, WarehouseResource
 
 FULL_JOB_NAME = "full_materialization"
 
@@ -16,9 +17,13 @@ full_materialization = define_asset_job(
 )
 
 defs = Definitions(
-    assets=build_ingest_assets(),
+    assets=[*build_ingest_assets(), agreed_definitions],
     jobs=[full_materialization],
-    resources={"warehouse": WarehouseResource(), "landing": LandingResource()},
+    resources={
+        "warehouse": WarehouseResource(),
+        "landing": LandingResource(),
+        "definitions_file": DefinitionsFileResource(),
+    },
     # DuckDB takes one writer process: steps run in the run's own process, one at a time.
     executor=in_process_executor,
 )

@@ -47,3 +47,12 @@ class LandingResource(ConfigurableResource):
 
     def resolved_root(self) -> Path:
         return Path(self.root) if self.root else load_settings().landing_dir
+
+
+class DefinitionsFileResource(ConfigurableResource):
+    """The agreed definitions file (YAML) the pipeline builds from."""
+
+    path: str = Field(default="", description="Definitions file; empty means Settings' default.")
+
+    def resolved_path(self) -> Path:
+        return Path(self.path) if self.path else load_settings().definitions_path

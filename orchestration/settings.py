@@ -17,6 +17,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_DATA_DIR = "COMMON_FUNNEL_DATA_DIR"
 ENV_WAREHOUSE = "COMMON_FUNNEL_WAREHOUSE"
 ENV_LANDING_DIR = "COMMON_FUNNEL_LANDING_DIR"
+ENV_DEFINITIONS = "COMMON_FUNNEL_DEFINITIONS"
+DEFAULT_DEFINITIONS = PROJECT_ROOT / "orchestration" / "common_language" / "funnel_definitions.yml"
 
 # Variables that switch off the phone-home behaviour of every tool in the stack.
 TELEMETRY_OFF: dict[str, str] = {
@@ -34,6 +36,7 @@ class Settings:
     data_dir: Path
     landing_dir: Path
     warehouse_path: Path
+    definitions_path: Path = DEFAULT_DEFINITIONS
 
     @property
     def ground_truth_dir(self) -> Path:
@@ -54,7 +57,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     data_dir = Path(env.get(ENV_DATA_DIR) or PROJECT_ROOT / "data").resolve()
     landing_dir = Path(env.get(ENV_LANDING_DIR) or data_dir / "landing").resolve()
     warehouse = Path(env.get(ENV_WAREHOUSE) or data_dir / "warehouse.duckdb").resolve()
-    return Settings(data_dir=data_dir, landing_dir=landing_dir, warehouse_path=warehouse)
+    definitions = Path(env.get(ENV_DEFINITIONS) or DEFAULT_DEFINITIONS).resolve()
+    return Settings(data_dir, landing_dir, warehouse, definitions)
 
 
 def apply_process_defaults() -> None:

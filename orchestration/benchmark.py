@@ -24,10 +24,10 @@ MB = 1024 * 1024
 def _ingest_child(landing: str, warehouse: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     from dagster import DagsterInstance, materialize
 
-    from orchestration.definitions import defs
+    from orchestration.ingest.assets import build_ingest_assets
     from orchestration.resources import LandingResource, WarehouseResource
 
-    assets = [a for a in defs.assets if a.key.path[0].startswith("raw_")]  # type: ignore[union-attr]
+    assets = build_ingest_assets()
     with DagsterInstance.ephemeral() as instance:
         started = time.perf_counter()
         result = materialize(

@@ -17,7 +17,7 @@ from orchestration.settings import TELEMETRY_OFF
 for _key, _value in TELEMETRY_OFF.items():
     os.environ.setdefault(_key, _value)
 
-from orchestration.definitions import defs  # noqa: E402
+from orchestration.ingest.assets import build_ingest_assets  # noqa: E402
 from orchestration.resources import LandingResource, WarehouseResource  # noqa: E402
 from orchestration.sample.generate import GeneratedSample, generate  # noqa: E402
 
@@ -40,8 +40,7 @@ class Ingested:
 
 
 def ingest_assets(keys: Sequence[AssetKey] | None = None) -> list:
-    assets = [a for a in defs.assets if a.key.path[0].startswith("raw_")]  # type: ignore[union-attr]
-    return [a for a in assets if keys is None or a.key in keys]  # type: ignore[union-attr]
+    return [a for a in build_ingest_assets() if keys is None or a.key in keys]
 
 
 def run_ingest(

@@ -13,6 +13,8 @@ import resource
 import tempfile
 import time
 from pathlib import Path
+from queue import Empty
+from typing import Any
 
 import duckdb
 
@@ -46,6 +48,16 @@ def _ingest_child(landing: str, warehouse: str, queue: multiprocessing.Queue) ->
     queue.put((result.success, elapsed, steps))
 
 
+def _wait_for(child: multiprocessing.process.BaseProcess, queue: multiprocessing.Queue) -> Any:  # type: ignore[type-arg]
+    """The child's result, or None if it died without sending one."""
+    while True:
+        try:
+            return queue.get(timeout=1)
+        except Empty:
+            if not child.is_alive():
+                return None
+
+
 def _baseline_seconds(landing: Path, scratch: Path) -> float:
     con = duckdb.connect(str(scratch / "baseline.duckdb"))
     started = time.perf_counter()
@@ -77,8 +89,11 @@ def run_ingest_benchmark(persons: int, seed: int, workdir: Path | None = None) -
             args=(str(sample.landing_dir), str(root / "warehouse.duckdb"), queue),
         )
         child.start()
-        success, elapsed, steps = queue.get()
+        outcome = _wait_for(child, queue)
         child.join()
+        if outcome is None:
+            raise SystemExit(f"the ingest process died (exit code {child.exitcode})")
+        success, elapsed, steps = outcome
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
         per_table = con.execute(

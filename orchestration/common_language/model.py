@@ -67,6 +67,7 @@ class TouchType(Strict):
     counts_as_inquiry: bool
     counts_as_response: bool
     direct_to_sales: bool = False
+    person_action: bool = True  # False for what the company does to a person (a send)
 
 
 class TouchSources(Strict):

@@ -138,6 +138,7 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
                 ("counts_as_inquiry", "boolean"),
                 ("counts_as_response", "boolean"),
                 ("is_direct_to_sales", "boolean"),
+                ("is_person_action", "boolean"),
             ],
             v,
             [
@@ -150,6 +151,7 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
                     t.counts_as_inquiry,
                     t.counts_as_response,
                     t.direct_to_sales,
+                    t.person_action,
                 )
                 for t in d.touch_types
             ],

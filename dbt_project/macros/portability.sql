@@ -1,0 +1,69 @@
+{#
+    Functions whose spelling differs between warehouses, dispatched per adapter so the
+    project can run on DuckDB, PostgreSQL or Spark (see STACK.md, "Portability").
+#}
+
+{# Replace every match of a regular expression (the pattern is a SQL string literal). #}
+{% macro regexp_replace_all(expression, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regexp_replace_all', 'common_funnel')(expression, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regexp_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ pattern }}, {{ replacement }}, 'g')
+{%- endmacro %}
+
+{% macro spark__regexp_replace_all(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ pattern }}, {{ replacement }})
+{%- endmacro %}
+
+{# A cast that yields null instead of failing. dbt's safe_cast is a plain cast on DuckDB. #}
+{% macro try_cast(expression, type) -%}
+    {{ return(adapter.dispatch('try_cast', 'common_funnel')(expression, type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast(expression, type) -%}
+    {{ dbt.safe_cast(expression, type) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast(expression, type) -%}
+    try_cast({{ expression }} as {{ type }})
+{%- endmacro %}
+
+{# A UTC timestamp seen as wall-clock time in the reporting time zone. #}
+{% macro to_local_time(expression, timezone_literal) -%}
+    {{ return(adapter.dispatch('to_local_time', 'common_funnel')(expression, timezone_literal)) }}
+{%- endmacro %}
+
+{% macro default__to_local_time(expression, timezone_literal) -%}
+    ({{ expression }} at time zone 'UTC') at time zone {{ timezone_literal }}
+{%- endmacro %}
+
+{% macro duckdb__to_local_time(expression, timezone_literal) -%}
+    timezone({{ timezone_literal }}, timezone('UTC', {{ expression }}))
+{%- endmacro %}
+
+{% macro spark__to_local_time(expression, timezone_literal) -%}
+    from_utc_timestamp({{ expression }}, {{ timezone_literal }})
+{%- endmacro %}
+
+{# Whole seconds between two timestamps. #}
+{% macro seconds_between(start, finish) -%}
+    {{ dbt.datediff(start, finish, 'second') }}
+{%- endmacro %}
+
+{# Midnight of a local calendar date in a time zone, as a UTC timestamp. #}
+{% macro local_midnight_utc(date_expression, timezone_expression) -%}
+    {{ return(adapter.dispatch('local_midnight_utc', 'common_funnel')(date_expression, timezone_expression)) }}
+{%- endmacro %}
+
+{% macro default__local_midnight_utc(date_expression, timezone_expression) -%}
+    (cast({{ date_expression }} as timestamp) at time zone {{ timezone_expression }}) at time zone 'UTC'
+{%- endmacro %}
+
+{% macro duckdb__local_midnight_utc(date_expression, timezone_expression) -%}
+    timezone('UTC', timezone({{ timezone_expression }}, cast({{ date_expression }} as timestamp)))
+{%- endmacro %}
+
+{% macro spark__local_midnight_utc(date_expression, timezone_expression) -%}
+    to_utc_timestamp(cast({{ date_expression }} as timestamp), {{ timezone_expression }})
+{%- endmacro %}

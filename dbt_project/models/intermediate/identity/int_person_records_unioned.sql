@@ -1,0 +1,121 @@
+-- Every record, in any system, that stands for a person, in one shape.
+with
+
+hubspot_contacts as (
+    select
+        'hubspot_contact' as source_system,
+        contact_id as record_id,
+        email,
+        full_name,
+        company_key,
+        title,
+        industry_label,
+        cast(null as integer) as number_of_employees,
+        created_at as recorded_at
+    from {{ ref('stg_hubspot__contacts') }}
+),
+
+crm_leads as (
+    select
+        'crm_lead' as source_system,
+        lead_id as record_id,
+        email,
+        full_name,
+        company_key,
+        title,
+        industry_label,
+        number_of_employees,
+        created_at as recorded_at
+    from {{ ref('stg_salesforce__leads') }}
+),
+
+crm_contacts as (
+    select
+        'crm_contact' as source_system,
+        contacts.contact_id as record_id,
+        contacts.email,
+        contacts.full_name,
+        accounts.company_key,
+        contacts.title,
+        accounts.industry_label,
+        accounts.number_of_employees,
+        contacts.created_at as recorded_at
+    from {{ ref('stg_salesforce__contacts') }} as contacts
+    left join {{ ref('stg_salesforce__accounts') }} as accounts
+        on contacts.account_id = accounts.account_id
+),
+
+business_cards as (
+    select
+        'business_card' as source_system,
+        card_id as record_id,
+        email,
+        full_name,
+        company_key,
+        title,
+        cast(null as varchar) as industry_label,
+        cast(null as integer) as number_of_employees,
+        registered_at as recorded_at
+    from {{ ref('stg_events__business_cards') }}
+),
+
+event_attendees as (
+    select
+        'event_attendee' as source_system,
+        registration_id as record_id,
+        email,
+        full_name,
+        company_key,
+        title,
+        cast(null as varchar) as industry_label,
+        cast(null as integer) as number_of_employees,
+        registered_at as recorded_at
+    from {{ ref('stg_events__attendees') }}
+),
+
+target_lists as (
+    select
+        'target_list' as source_system,
+        list_name || '/' || list_row_id as record_id,
+        email,
+        full_name,
+        company_key,
+        title,
+        industry_label,
+        employee_count as number_of_employees,
+        cast(purchased_on as timestamp) as recorded_at
+    from {{ ref('stg_target_lists__target_accounts') }}
+),
+
+unioned as (
+    select * from hubspot_contacts
+    union all
+    select * from crm_leads
+    union all
+    select * from crm_contacts
+    union all
+    select * from business_cards
+    union all
+    select * from event_attendees
+    union all
+    select * from target_lists
+),
+
+keyed as (
+    select
+        source_system,
+        record_id,
+        email,
+        {{ email_domain('email') }} as email_domain,
+        {{ name_key('full_name') }} as name_key,
+        full_name,
+        company_key,
+        {{ normalize_text('title') }} as title_key,
+        title,
+        industry_label,
+        number_of_employees,
+        recorded_at
+    from unioned
+)
+
+select * from keyed

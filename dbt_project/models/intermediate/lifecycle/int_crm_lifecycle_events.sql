@@ -1,0 +1,122 @@
+-- What sales recorded in the CRM, as lifecycle evidence per person: lead status changes
+-- (mapped to stages by the definitions), rejection reasons, opportunities created and
+-- closed, and follow-up activities on leads.
+with
+
+leads as (
+    select * from {{ ref('stg_salesforce__leads') }}
+),
+
+lead_statuses as (
+    select * from {{ ref('stg_definitions__crm_lead_statuses') }}
+),
+
+opportunity_stages as (
+    select * from {{ ref('stg_definitions__opportunity_stages') }}
+),
+
+lead_history as (
+    select * from {{ ref('stg_salesforce__lead_history') }}
+),
+
+opportunities as (
+    select * from {{ ref('stg_salesforce__opportunities') }}
+),
+
+status_changes as (
+    select
+        lead_history.lead_id,
+        cast(null as varchar) as opportunity_id,
+        lead_statuses.stage_code,
+        cast(null as varchar) as detail,
+        lead_history.changed_at as event_at,
+        'crm_lead_history' as source_system,
+        lead_history.lead_history_id as record_id
+    from lead_history
+    inner join lead_statuses on lead_history.new_value = lead_statuses.lead_status
+    where lead_history.field_name = 'Status'
+),
+
+rejection_reasons as (
+    select
+        lead_id,
+        cast(null as varchar) as opportunity_id,
+        'rejection_reason' as stage_code,
+        new_value as detail,
+        changed_at as event_at,
+        'crm_lead_history' as source_system,
+        lead_history_id as record_id
+    from lead_history
+    where field_name = 'Rejection_Reason__c' and new_value is not null
+),
+
+opportunities_created as (
+    select
+        leads.lead_id,
+        opportunities.opportunity_id,
+        'sql' as stage_code,
+        cast(null as varchar) as detail,
+        opportunities.created_at as event_at,
+        'crm_opportunity' as source_system,
+        opportunities.opportunity_id as record_id
+    from opportunities
+    inner join leads on opportunities.opportunity_id = leads.converted_opportunity_id
+),
+
+opportunities_closed as (
+    select
+        leads.lead_id,
+        history.opportunity_id,
+        case when opportunity_stages.is_won then 'won' else 'lost' end as stage_code,
+        history.stage_name as detail,
+        history.changed_at as event_at,
+        'crm_opportunity_history' as source_system,
+        history.opportunity_history_id as record_id
+    from {{ ref('stg_salesforce__opportunity_history') }} as history
+    inner join opportunity_stages
+        on history.stage_name = opportunity_stages.stage_name and opportunity_stages.is_closed
+    inner join leads on history.opportunity_id = leads.converted_opportunity_id
+),
+
+follow_ups as (
+    select
+        tasks.who_id as lead_id,
+        cast(null as varchar) as opportunity_id,
+        'follow_up' as stage_code,
+        tasks.task_subtype as detail,
+        tasks.created_at as event_at,
+        'crm_task' as source_system,
+        tasks.task_id as record_id
+    from {{ ref('stg_salesforce__tasks') }} as tasks
+    inner join leads on tasks.who_id = leads.lead_id
+),
+
+unioned as (
+    select * from status_changes
+    union all
+    select * from rejection_reasons
+    union all
+    select * from opportunities_created
+    union all
+    select * from opportunities_closed
+    union all
+    select * from follow_ups
+),
+
+final as (
+    select
+        {{ dbt.hash('leads.email') }} as person_id,
+        unioned.lead_id,
+        unioned.opportunity_id,
+        leads.owner_id,
+        unioned.stage_code,
+        unioned.detail,
+        unioned.event_at,
+        unioned.source_system,
+        unioned.record_id
+    from unioned
+    inner join leads on unioned.lead_id = leads.lead_id
+    where leads.email is not null
+)
+
+select * from final

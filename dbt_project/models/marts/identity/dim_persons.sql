@@ -1,0 +1,86 @@
+-- One row per person, across CRM leads and contacts, MA contacts, cards, event lists and
+-- target lists, with their firmographics, first touch and current stage.
+with
+
+profiles as (
+    select * from {{ ref('int_person_profiles') }}
+),
+
+touches as (
+    select * from {{ ref('int_touchpoints_unioned') }}
+),
+
+transitions as (
+    select * from {{ ref('fct_stage_transitions') }}
+),
+
+agreement as (
+    select * from {{ ref('stg_definitions__agreement') }}
+),
+
+ranked_touches as (
+    -- the first touch is the first thing the person did (a send is not their action)
+    select
+        *,
+        row_number() over (partition by person_id order by touched_at, touch_type) as touch_order
+    from touches
+    where is_person_action
+),
+
+first_touches as (
+    select * from ranked_touches where touch_order = 1
+),
+
+inquiries as (
+    select
+        person_id,
+        min(touched_at) as inquiry_at
+    from touches
+    where counts_as_inquiry
+    group by person_id
+),
+
+current_stages as (
+    select
+        person_id,
+        stage_code,
+        cycle_number,
+        row_number() over (
+            partition by person_id order by cycle_number desc, entered_at desc, stage_order desc
+        ) as recency
+    from transitions
+),
+
+final as (
+    select
+        profiles.person_id,
+        profiles.email,
+        profiles.full_name,
+        profiles.title,
+        profiles.seniority,
+        profiles.seniority_points,
+        profiles.account_id,
+        profiles.industry_code,
+        profiles.size_band,
+        profiles.is_fit,
+        profiles.match_method,
+        profiles.records as source_records,
+        profiles.source_systems,
+        first_touches.touch_type as first_touch_type,
+        first_touches.channel as first_touch_channel,
+        first_touches.intent as first_touch_intent,
+        first_touches.campaign_name as first_touch_campaign,
+        coalesce(current_stages.stage_code, 'known') as current_stage,
+        coalesce(current_stages.cycle_number, 0) as lifecycle_cycles,
+        first_touches.touched_at as first_touch_at,
+        inquiries.inquiry_at,
+        agreement.definitions_version
+    from profiles
+    cross join agreement
+    left join first_touches on profiles.person_id = first_touches.person_id
+    left join inquiries on profiles.person_id = inquiries.person_id
+    left join current_stages
+        on profiles.person_id = current_stages.person_id and current_stages.recency = 1
+)
+
+select * from final

@@ -1,0 +1,39 @@
+with
+
+source as (
+    select * from {{ source('raw_target_lists', 'target_account') }}
+),
+
+latest as (
+    select
+        *,
+        row_number() over (
+            partition by list_row_id, list_name order by _loaded_at desc, _source_file desc
+        ) as export_rank
+    from source
+),
+
+renamed as (
+    select
+        -- ids
+        list_row_id,
+        -- strings
+        list_name,
+        company_name,
+        {{ company_key('company_name') }} as company_key,
+        industry as industry_label,
+        size_band as size_band_label,
+        {{ url_domain('website') }} as website_domain,
+        department,
+        title,
+        full_name,
+        {{ normalize_email('email') }} as email,
+        -- numerics
+        employee_count,
+        -- dates
+        purchased_on
+    from latest
+    where export_rank = 1
+)
+
+select * from renamed

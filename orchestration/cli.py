@@ -23,9 +23,16 @@ def _generate(persons: int, seed: int) -> None:
     )
 
 
+def _prepare() -> None:
+    from orchestration.transform.project import prepare_manifest
+
+    print(f"dbt manifest prepared: {prepare_manifest()}")
+
+
 def _materialize() -> bool:
     from dagster import DagsterInstance
 
+    _prepare()
     from orchestration.definitions import FULL_JOB_NAME, defs
 
     job = defs.resolve_job_def(FULL_JOB_NAME)
@@ -52,6 +59,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_materialize(_: argparse.Namespace) -> int:
     return 0 if _materialize() else 1
+
+
+def cmd_prepare(_: argparse.Namespace) -> int:
+    _prepare()
+    return 0
 
 
 def cmd_summary(_: argparse.Namespace) -> int:
@@ -91,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "bench":
             command.add_argument("--workdir", help="folder for data (default: a temp folder)")
     for name, handler, text in (
+        ("prepare", cmd_prepare, "parse the dbt project so definitions can load"),
         ("materialize", cmd_materialize, "run the full materialization job through Dagster"),
         ("summary", cmd_summary, "print what the warehouse holds"),
         ("contract-doc", cmd_contract_doc, "regenerate landing_contract.md from the contract"),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster_dbt import DbtCliResource
 
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.resources import DefinitionsFileResource, LandingResource, WarehouseResource
+from orchestration.transform.assets import build_dbt_assets
+from orchestration.transform.project import dbt_executable, dbt_project
 
 FULL_JOB_NAME = "full_materialization"
 
@@ -16,13 +19,19 @@ full_materialization = define_asset_job(
     description="Everything, landing files to published tables, in one run.",
 )
 
+# Under `dagster dev` the manifest is refreshed on start; everywhere else it must have been
+# prepared (`common-funnel prepare`): loading definitions never parses the dbt project.
+_dbt_project = dbt_project()
+_dbt_project.prepare_if_dev()
+
 defs = Definitions(
-    assets=[*build_ingest_assets(), agreed_definitions],
+    assets=[*build_ingest_assets(), agreed_definitions, build_dbt_assets()],
     jobs=[full_materialization],
     resources={
         "warehouse": WarehouseResource(),
         "landing": LandingResource(),
         "definitions_file": DefinitionsFileResource(),
+        "dbt": DbtCliResource(project_dir=_dbt_project, dbt_executable=dbt_executable()),
     },
     # DuckDB takes one writer process: steps run in the run's own process, one at a time.
     executor=in_process_executor,

@@ -46,10 +46,6 @@ class Settings:
     def dagster_home(self) -> Path:
         return PROJECT_ROOT / "dagster_home"
 
-    @property
-    def dbt_project_dir(self) -> Path:
-        return PROJECT_ROOT / "dbt_project"
-
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Build settings from `env` (default: the process environment)."""

@@ -20,6 +20,14 @@ for _key, _value in TELEMETRY_OFF.items():
 from orchestration.ingest.assets import build_ingest_assets  # noqa: E402
 from orchestration.resources import LandingResource, WarehouseResource  # noqa: E402
 from orchestration.sample.generate import GeneratedSample, generate  # noqa: E402
+from orchestration.transform.project import prepare_manifest  # noqa: E402
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Parse the dbt project once, in the controller, before any worker loads definitions."""
+    if not hasattr(config, "workerinput"):
+        prepare_manifest()
+
 
 SAMPLE_PERSONS = 800
 SAMPLE_SEED = 7

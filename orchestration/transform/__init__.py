@@ -1,0 +1,1 @@
+"""The dbt semantic layer as Dagster assets."""

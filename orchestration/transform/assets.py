@@ -1,0 +1,56 @@
+"""The dbt project as Dagster assets: `dbt build` through DbtCliResource.
+
+No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetsDefinition
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from orchestration.ingest.assets import WAREHOUSE_POOL
+from orchestration.resources import WarehouseResource
+from orchestration.settings import ENV_WAREHOUSE
+from orchestration.transform.project import dbt_project
+from orchestration.transform.translator import FunnelTranslator
+
+
+@contextmanager
+def _warehouse_env(path: str) -> Iterator[None]:
+    """dbt's profile reads the warehouse path from the environment (env_var keeps dbt's
+    partial parsing, unlike --vars): point it at the resource's file for this step."""
+    previous = os.environ.get(ENV_WAREHOUSE)
+    os.environ[ENV_WAREHOUSE] = path
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(ENV_WAREHOUSE, None)
+        else:
+            os.environ[ENV_WAREHOUSE] = previous
+
+
+def build_dbt_assets() -> AssetsDefinition:
+    project = dbt_project()
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=FunnelTranslator(),
+        pool=WAREHOUSE_POOL,
+        name="funnel_dbt_models",
+    )
+    def funnel_dbt_models(
+        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        with _warehouse_env(str(warehouse.resolved_path())):
+            invocation = dbt.cli(["build"], context=context)
+            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+        if invocation.is_successful():
+            shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+    return funnel_dbt_models

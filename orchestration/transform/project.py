@@ -1,0 +1,57 @@
+"""The one dbt project, and how its manifest is prepared ahead of definitions load.
+
+Loading definitions reads `target/manifest.json`; it never parses the project (that costs
+5-10 s per load, STACK.md trap 3). `common-funnel prepare`, the demo, the tests and CI
+prepare it once; `dagster dev` re-prepares it on start (`prepare_if_dev`).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from orchestration.settings import ENV_WAREHOUSE, PROJECT_ROOT, TELEMETRY_OFF, load_settings
+
+PROFILE_TARGET = "local"
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+def dbt_project() -> DbtProject:
+    directory = DBT_PROJECT_DIR
+    return DbtProject(project_dir=directory, profiles_dir=directory, target=PROFILE_TARGET)
+
+
+def dbt_executable() -> str:
+    return str(Path(sys.executable).with_name("dbt"))
+
+
+def prepare_manifest(project_dir: Path | None = None) -> Path:
+    """Run `dbt parse` so the manifest exists; return its path. Fails loudly."""
+    directory = project_dir or DBT_PROJECT_DIR
+    env = {**os.environ, **TELEMETRY_OFF}
+    env.setdefault(ENV_WAREHOUSE, str(load_settings().warehouse_path))
+    completed = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(directory),
+            "--profiles-dir",
+            str(directory),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    manifest = directory / "target" / "manifest.json"
+    if completed.returncode != 0 or not manifest.exists():
+        raise RuntimeError(
+            f"dbt parse failed in {directory}:\n{completed.stdout}{completed.stderr}"
+        )
+    return manifest

@@ -87,6 +87,7 @@ class Exporter:
         self.crm_accounts: dict[int, tuple[Account, datetime, bool]] = {}
         self.person_records: list[tuple[str, str, str]] = []
         self.opportunity_ids: dict[int, str] = {}
+        self._lead_reasons: list[tuple[datetime, str]] = []  # of the lead being written
         self._open_sinks()
 
     # ---------------------------------------------------------------- files
@@ -639,6 +640,7 @@ class Exporter:
             synced = cycle.mql_at + timedelta(minutes=self.rng.randint(1, 10))
             if lead_id is None:
                 lead_id, lead_created, history = self.ids.next("00Q"), synced, []
+                self._lead_reasons = []
                 self._record(journey.person.person_id, "crm_lead", lead_id)
                 first_cycle = cycle
             else:
@@ -661,6 +663,8 @@ class Exporter:
             current = STATUS_WORKING
         if cycle.end_stage in STATUS_END and cycle.end_at is not None:
             history.append((cycle.end_at, current, STATUS_END[cycle.end_stage]))
+            if cycle.rejection_reason:  # a tracked field: its history keeps every reason
+                self._lead_reasons.append((cycle.end_at, cycle.rejection_reason))
         if cycle.opportunity is not None:
             history.append((cycle.opportunity.created_at, current, STATUS_CONVERTED))
 
@@ -679,6 +683,20 @@ class Exporter:
             self.sinks["lead_history"].write(
                 [self.ids.next("017"), lead_id, "Status", old, new, owner.crm_id, iso(at)]
             )
+        previous: str | None = None
+        for at, reason in self._lead_reasons:
+            self.sinks["lead_history"].write(
+                [
+                    self.ids.next("017"),
+                    lead_id,
+                    "Rejection_Reason__c",
+                    previous,
+                    reason,
+                    owner.crm_id,
+                    iso(at),
+                ]
+            )
+            previous = reason
         opp = converting.opportunity if converting else None
         contact_id = account_id = opp_id = None
         if opp is not None and converting is not None:

@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.resources import WarehouseResource
 from orchestration.settings import ENV_WAREHOUSE
+from orchestration.transform.adapter_connections import close_adapter_connections
 from orchestration.transform.project import dbt_project
 from orchestration.transform.translator import FunnelTranslator
 
@@ -49,7 +50,12 @@ def build_dbt_assets() -> AssetsDefinition:
     ) -> Iterator[Any]:
         with _warehouse_env(str(warehouse.resolved_path())):
             invocation = dbt.cli(["build"], context=context)
-            yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+            try:
+                yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+            finally:
+                # Row counts and column metadata query the warehouse through dbt's adapter
+                # in this process; close that connection so nothing keeps the file open.
+                close_adapter_connections(invocation.adapter)
         if invocation.is_successful():
             shutil.rmtree(invocation.target_path, ignore_errors=True)
 

@@ -1,0 +1,51 @@
+"""Build the whole pipeline (ingest, definitions, dbt) through Dagster for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+from dagster import ExecuteInProcessResult, materialize
+from dagster_dbt import DbtCliResource
+
+from orchestration.common_language.assets import agreed_definitions
+from orchestration.common_language.load import DEFAULT_PATH
+from orchestration.ingest.assets import build_ingest_assets
+from orchestration.resources import DefinitionsFileResource, LandingResource, WarehouseResource
+from orchestration.sample.generate import GeneratedSample
+from orchestration.transform.assets import build_dbt_assets
+from orchestration.transform.project import dbt_executable, dbt_project
+
+
+@dataclass(frozen=True)
+class Built:
+    sample: GeneratedSample
+    warehouse: Path
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect(str(self.warehouse), read_only=True)
+        con.execute("set TimeZone = 'UTC'")
+        for name in ("persons", "person_stages", "cycles", "opportunities", "accounts"):
+            path = self.sample.truth_dir / f"{name}.csv"
+            con.execute(
+                f"create temp table truth_{name} as select * from read_csv(?, all_varchar = true)",
+                [str(path)],
+            )
+        return con
+
+
+def build_everything(
+    landing: Path, warehouse: Path, definitions: Path = DEFAULT_PATH
+) -> ExecuteInProcessResult:
+    """Materialize every asset through Dagster against the given folders and definitions."""
+    return materialize(
+        [*build_ingest_assets(), agreed_definitions, build_dbt_assets()],
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse)),
+            "landing": LandingResource(root=str(landing)),
+            "definitions_file": DefinitionsFileResource(path=str(definitions)),
+            "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+        },
+        raise_on_error=False,
+    )

@@ -21,6 +21,7 @@ from orchestration.ingest.assets import build_ingest_assets  # noqa: E402
 from orchestration.resources import LandingResource, WarehouseResource  # noqa: E402
 from orchestration.sample.generate import GeneratedSample, generate  # noqa: E402
 from orchestration.transform.project import prepare_manifest  # noqa: E402
+from tests.builds import Built, build_everything  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -88,3 +89,13 @@ def landing(tmp_path: Path) -> Iterator[Path]:
     root = tmp_path / "landing"
     root.mkdir()
     yield root
+
+
+@pytest.fixture(scope="session", params=[(7, 800), (11, 600)], ids=["seed7", "seed11"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    seed, persons = request.param
+    root = tmp_path_factory.mktemp(f"built{seed}")
+    sample = generate(root / "landing", root / "truth", persons, seed)
+    result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
+    assert result.success
+    return Built(sample, root / "warehouse.duckdb")

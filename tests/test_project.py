@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -33,3 +34,18 @@ def test_ruff_is_clean() -> None:
             [str(ruff), *args], cwd=PROJECT_ROOT, capture_output=True, text=True
         )
         assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_sqlfluff_is_clean(tmp_path: Path) -> None:
+    """Every model passes sqlfluff with the dbt templater (rules in pyproject.toml)."""
+    sqlfluff = Path(sys.executable).with_name("sqlfluff")
+    completed = subprocess.run(
+        [str(sqlfluff), "lint", "dbt_project/models", "--processes", "1"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "COMMON_FUNNEL_WAREHOUSE": str(tmp_path / "lint.duckdb")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert "Project Compiled" in completed.stdout, completed.stdout + completed.stderr
+    assert completed.returncode == 0, completed.stdout + completed.stderr

@@ -4,20 +4,8 @@ generator's ground truth (an independent account of what happened): 0 difference
 from __future__ import annotations
 
 import duckdb
-import pytest
 
-from orchestration.sample.generate import generate
-from tests.builds import Built, build_everything
-
-
-@pytest.fixture(scope="module", params=[(7, 800), (11, 600)], ids=["seed7", "seed11"])
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    seed, persons = request.param
-    root = tmp_path_factory.mktemp(f"built{seed}")
-    sample = generate(root / "landing", root / "truth", persons, seed)
-    result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
-    assert result.success
-    return Built(sample, root / "warehouse.duckdb")
+from tests.builds import Built
 
 
 def _differences(con: duckdb.DuckDBPyConnection, expected: str, actual: str) -> list[tuple]:

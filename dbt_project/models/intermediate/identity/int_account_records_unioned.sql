@@ -6,11 +6,11 @@ person_records as (
         'person_email' as evidence,
         source_system,
         record_id,
-        person_email_domain as domain,
+        person_email_domain as company_domain,
         company_key,
         industry_label,
         number_of_employees,
-        cast(null as varchar) as crm_account_id
+        cast(null as {{ dbt.type_string() }}) as crm_account_id
     from {{ ref('int_person_records_matched') }}
 ),
 
@@ -19,7 +19,7 @@ crm_accounts as (
         'website' as evidence,
         'crm_account' as source_system,
         account_id as record_id,
-        website_domain as domain,
+        website_domain as company_domain,
         company_key,
         industry_label,
         number_of_employees,
@@ -32,11 +32,11 @@ target_lists as (
         'website' as evidence,
         'target_list' as source_system,
         list_name || '/' || list_row_id as record_id,
-        website_domain as domain,
+        website_domain as company_domain,
         company_key,
         industry_label,
         employee_count as number_of_employees,
-        cast(null as varchar) as crm_account_id
+        cast(null as {{ dbt.type_string() }}) as crm_account_id
     from {{ ref('stg_target_lists__target_accounts') }}
 ),
 

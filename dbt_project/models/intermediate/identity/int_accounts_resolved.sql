@@ -21,25 +21,25 @@ agreement as (
 unambiguous_names as (
     select
         company_key,
-        min(domain) as domain
+        min(company_domain) as company_domain
     from records
-    where domain is not null and company_key is not null
+    where company_domain is not null and company_key is not null
     group by company_key
-    having count(distinct domain) = 1
+    having count(distinct company_domain) = 1
 ),
 
 located as (
     select
         records.*,
-        coalesce(records.domain, unambiguous_names.domain) as account_domain,
+        coalesce(records.company_domain, unambiguous_names.company_domain) as account_domain,
         case
-            when records.domain is not null then records.evidence || '_domain'
-            when unambiguous_names.domain is not null then 'company_name'
+            when records.company_domain is not null then records.evidence || '_domain'
+            when unambiguous_names.company_domain is not null then 'company_name'
         end as match_method,
         industries.industry_code
     from records
     left join unambiguous_names
-        on records.domain is null and records.company_key = unambiguous_names.company_key
+        on records.company_domain is null and records.company_key = unambiguous_names.company_key
     left join industries
         on records.industry_label in (industries.label_en, industries.label_ja)
 ),

@@ -19,7 +19,7 @@ latest_record as (
         *,
         row_number() over (
             partition by person_id
-            order by recorded_at desc nulls last, source_system, record_id
+            order by recorded_at desc nulls last, source_system asc, record_id asc
         ) as recency
     from records
 ),

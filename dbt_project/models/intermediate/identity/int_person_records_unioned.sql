@@ -10,7 +10,7 @@ hubspot_contacts as (
         company_key,
         title,
         industry_label,
-        cast(null as integer) as number_of_employees,
+        cast(null as {{ dbt.type_int() }}) as number_of_employees,
         created_at as recorded_at
     from {{ ref('stg_hubspot__contacts') }}
 ),
@@ -35,14 +35,14 @@ crm_contacts as (
         contacts.contact_id as record_id,
         contacts.email,
         contacts.full_name,
-        accounts.company_key,
+        crm_accounts.company_key,
         contacts.title,
-        accounts.industry_label,
-        accounts.number_of_employees,
+        crm_accounts.industry_label,
+        crm_accounts.number_of_employees,
         contacts.created_at as recorded_at
     from {{ ref('stg_salesforce__contacts') }} as contacts
-    left join {{ ref('stg_salesforce__accounts') }} as accounts
-        on contacts.account_id = accounts.account_id
+    left join {{ ref('stg_salesforce__accounts') }} as crm_accounts
+        on contacts.account_id = crm_accounts.account_id
 ),
 
 business_cards as (
@@ -53,8 +53,8 @@ business_cards as (
         full_name,
         company_key,
         title,
-        cast(null as varchar) as industry_label,
-        cast(null as integer) as number_of_employees,
+        cast(null as {{ dbt.type_string() }}) as industry_label,
+        cast(null as {{ dbt.type_int() }}) as number_of_employees,
         registered_at as recorded_at
     from {{ ref('stg_events__business_cards') }}
 ),
@@ -67,8 +67,8 @@ event_attendees as (
         full_name,
         company_key,
         title,
-        cast(null as varchar) as industry_label,
-        cast(null as integer) as number_of_employees,
+        cast(null as {{ dbt.type_string() }}) as industry_label,
+        cast(null as {{ dbt.type_int() }}) as number_of_employees,
         registered_at as recorded_at
     from {{ ref('stg_events__attendees') }}
 ),
@@ -83,7 +83,7 @@ target_lists as (
         title,
         industry_label,
         employee_count as number_of_employees,
-        cast(purchased_on as timestamp) as recorded_at
+        cast(purchased_on as {{ dbt.type_timestamp() }}) as recorded_at
     from {{ ref('stg_target_lists__target_accounts') }}
 ),
 

@@ -26,9 +26,9 @@ opportunities as (
 status_changes as (
     select
         lead_history.lead_id,
-        cast(null as varchar) as opportunity_id,
+        cast(null as {{ dbt.type_string() }}) as opportunity_id,
         lead_statuses.stage_code,
-        cast(null as varchar) as detail,
+        cast(null as {{ dbt.type_string() }}) as detail,
         lead_history.changed_at as event_at,
         'crm_lead_history' as source_system,
         lead_history.lead_history_id as record_id
@@ -40,7 +40,7 @@ status_changes as (
 rejection_reasons as (
     select
         lead_id,
-        cast(null as varchar) as opportunity_id,
+        cast(null as {{ dbt.type_string() }}) as opportunity_id,
         'rejection_reason' as stage_code,
         new_value as detail,
         changed_at as event_at,
@@ -55,7 +55,7 @@ opportunities_created as (
         leads.lead_id,
         opportunities.opportunity_id,
         'sql' as stage_code,
-        cast(null as varchar) as detail,
+        cast(null as {{ dbt.type_string() }}) as detail,
         opportunities.created_at as event_at,
         'crm_opportunity' as source_system,
         opportunities.opportunity_id as record_id
@@ -80,15 +80,15 @@ opportunities_closed as (
 
 follow_ups as (
     select
-        tasks.who_id as lead_id,
-        cast(null as varchar) as opportunity_id,
+        crm_tasks.who_id as lead_id,
+        cast(null as {{ dbt.type_string() }}) as opportunity_id,
         'follow_up' as stage_code,
-        tasks.task_subtype as detail,
-        tasks.created_at as event_at,
+        crm_tasks.task_subtype as detail,
+        crm_tasks.created_at as event_at,
         'crm_task' as source_system,
-        tasks.task_id as record_id
-    from {{ ref('stg_salesforce__tasks') }} as tasks
-    inner join leads on tasks.who_id = leads.lead_id
+        crm_tasks.task_id as record_id
+    from {{ ref('stg_salesforce__tasks') }} as crm_tasks
+    inner join leads on crm_tasks.who_id = leads.lead_id
 ),
 
 unioned as (

@@ -13,14 +13,14 @@ events as (
 
 terminal_stages as (
     -- stages after which a cycle goes nowhere but (possibly) back to MQL
-    select stages.stage_code
-    from {{ ref('stg_definitions__stages') }} as stages
+    select stage_list.stage_code
+    from {{ ref('stg_definitions__stages') }} as stage_list
     where not exists (
         select 1
         from {{ ref('stg_definitions__stage_transitions') }} as transitions
-        where transitions.from_stage = stages.stage_code and transitions.to_stage != 'mql'
+        where transitions.from_stage = stage_list.stage_code and transitions.to_stage != 'mql'
     )
-    and stages.stage_code not in ('inquiry', 'mql')
+    and stage_list.stage_code not in ('inquiry', 'mql')
 ),
 
 starts as (
@@ -62,8 +62,8 @@ cycle_events as (
     inner join events
         on
             cycles.person_id = events.person_id
-            and events.event_at >= cycles.mql_at
-            and (cycles.next_mql_at is null or events.event_at < cycles.next_mql_at)
+            and cycles.mql_at <= events.event_at
+            and (cycles.next_mql_at is null or cycles.next_mql_at > events.event_at)
     left join terminal_stages on events.stage_code = terminal_stages.stage_code
 ),
 

@@ -35,7 +35,7 @@ inquiries as (
 boundaries as (
     select distinct
         person_id,
-        cast(null as timestamp) as boundary_at
+        cast(null as {{ dbt.type_timestamp() }}) as boundary_at
     from touches
     union all
     select distinct
@@ -80,13 +80,13 @@ scored as (
     inner join touches as window_touches
         on
             candidates.person_id = window_touches.person_id
-            and window_touches.touched_at <= candidates.touched_at
+            and candidates.touched_at >= window_touches.touched_at
             and window_touches.touched_at > {{ dbt.dateadd(
                 'day', '-1 * agreement.mql_lookback_days', 'candidates.touched_at'
             ) }}
             and (
                 candidates.boundary_at is null
-                or window_touches.touched_at > candidates.boundary_at
+                or candidates.boundary_at < window_touches.touched_at
             )
     group by
         candidates.person_id,

@@ -18,7 +18,7 @@ form_submissions as (
         submissions.submitted_at as touched_at,
         mappings.touch_type,
         forms.form_name as campaign_name,
-        cast(null as varchar) as email_type
+        cast(null as {{ dbt.type_string() }}) as email_type
     from {{ ref('stg_hubspot__form_submissions') }} as submissions
     inner join {{ ref('stg_hubspot__forms') }} as forms
         on submissions.form_id = forms.form_id
@@ -51,7 +51,7 @@ attendances as (
             as touched_at,
         mappings.touch_type,
         attendees.event_name as campaign_name,
-        cast(null as varchar) as email_type
+        cast(null as {{ dbt.type_string() }}) as email_type
     from {{ ref('stg_events__attendees') }} as attendees
     inner join mappings
         on
@@ -68,7 +68,7 @@ card_swaps as (
             as touched_at,
         mappings.touch_type,
         cards.exchange_place as campaign_name,
-        cast(null as varchar) as email_type
+        cast(null as {{ dbt.type_string() }}) as email_type
     from {{ ref('stg_events__business_cards') }} as cards
     inner join mappings on mappings.source_kind = 'business_card'
 ),

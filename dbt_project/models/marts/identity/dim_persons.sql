@@ -28,7 +28,8 @@ ranked_touches as (
 ),
 
 first_touches as (
-    select * from ranked_touches where touch_order = 1
+    select * from ranked_touches
+    where touch_order = 1
 ),
 
 inquiries as (

@@ -45,7 +45,8 @@ final as (
         cycles.rejection_reason,
         cycles.end_stage,
         agreement.sla_hours,
-        {{ seconds_between('cycles.mql_at', 'cycles.first_followup_at') }} / 3600.0
+        {{ seconds_between('cycles.mql_at', 'cycles.first_followup_at') }}
+        / 3600.0
             as hours_to_first_followup,
         cycles.first_followup_at is not null
         and cycles.first_followup_at

@@ -52,12 +52,16 @@ matches as (
         ) as match_order
     from opportunities
     inner join patterns
-        on {{ normalize_text('opportunities.lost_reason_text') }} like '%' || patterns.pattern_key || '%'
+        on
+            {{ normalize_text('opportunities.lost_reason_text') }} like '%'
+            || patterns.pattern_key
+            || '%'
     inner join categories on patterns.category_code = categories.category_code
 ),
 
 unclassified as (
-    select category_code from categories where is_unclassified
+    select category_code from categories
+    where is_unclassified
 ),
 
 final as (

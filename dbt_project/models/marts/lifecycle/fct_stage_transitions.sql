@@ -72,9 +72,9 @@ crm_stages as (
         on
             cycles.person_id = events.person_id
             and (
-                (events.stage_code = 'sal' and events.event_at = cycles.sal_at)
-                or (events.stage_code = 'sql' and events.event_at = cycles.sql_at)
-                or (events.stage_code = cycles.end_stage and events.event_at = cycles.end_at)
+                (events.stage_code = 'sal' and cycles.sal_at = events.event_at)
+                or (events.stage_code = 'sql' and cycles.sql_at = events.event_at)
+                or (cycles.end_stage = events.stage_code and cycles.end_at = events.event_at)
             )
     group by
         cycles.person_id,
@@ -112,7 +112,9 @@ unioned as (
 
 final as (
     select
-        {{ dbt.hash("unioned.person_id || ':' || unioned.cycle_number || ':' || unioned.stage_code") }}
+        {{ dbt.hash(
+            "unioned.person_id || ':' || unioned.cycle_number || ':' || unioned.stage_code"
+        ) }}
             as stage_transition_id,
         unioned.person_id,
         unioned.cycle_number,

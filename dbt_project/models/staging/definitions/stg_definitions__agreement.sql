@@ -5,7 +5,19 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        definitions_sha256,
+        reporting_timezone,
+        fiscal_year_start_month,
+        mql_threshold,
+        mql_lookback_days,
+        mql_requires_prior_inquiry,
+        sla_hours,
+        sla_clock,
+        max_unclassified_lost_share,
+        opportunity_window_days
+    from source
 )
 
 select * from renamed

@@ -5,7 +5,11 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        lead_status,
+        stage_code
+    from source
 )
 
 select * from renamed

@@ -5,7 +5,13 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        industry_code,
+        label_en,
+        label_ja,
+        is_fit
+    from source
 )
 
 select * from renamed

@@ -5,7 +5,14 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        category_code,
+        category_order,
+        label_en,
+        label_ja,
+        is_unclassified
+    from source
 )
 
 select * from renamed

@@ -5,7 +5,13 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        stage_name,
+        stage_order,
+        is_closed,
+        is_won
+    from source
 )
 
 select * from renamed

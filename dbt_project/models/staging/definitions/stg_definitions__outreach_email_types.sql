@@ -5,7 +5,10 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        email_type
+    from source
 )
 
 select * from renamed

@@ -5,7 +5,12 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        reason_code,
+        label,
+        outcome
+    from source
 )
 
 select * from renamed

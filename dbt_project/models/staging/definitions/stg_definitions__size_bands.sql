@@ -5,7 +5,14 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        size_band,
+        min_employees,
+        max_employees,
+        label_ja,
+        is_fit
+    from source
 )
 
 select * from renamed

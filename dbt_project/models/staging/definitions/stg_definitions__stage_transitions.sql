@@ -5,7 +5,12 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        from_stage,
+        to_stage,
+        path
+    from source
 )
 
 select * from renamed

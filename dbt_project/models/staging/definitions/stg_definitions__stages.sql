@@ -5,7 +5,15 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        stage_code,
+        stage_order,
+        label_en,
+        label_ja,
+        owner_team,
+        entry_rule
+    from source
 )
 
 select * from renamed

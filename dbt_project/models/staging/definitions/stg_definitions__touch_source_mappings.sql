@@ -5,7 +5,12 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        source_kind,
+        source_value,
+        touch_type
+    from source
 )
 
 select * from renamed

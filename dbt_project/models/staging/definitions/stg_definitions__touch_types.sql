@@ -5,7 +5,18 @@ source as (
 ),
 
 renamed as (
-    select * from source
+    select
+        definitions_version,
+        touch_type,
+        label_ja,
+        channel,
+        intent,
+        weight,
+        counts_as_inquiry,
+        counts_as_response,
+        is_direct_to_sales,
+        is_person_action
+    from source
 )
 
 select * from renamed

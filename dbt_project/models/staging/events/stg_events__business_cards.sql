@@ -8,7 +8,9 @@ latest as (
     -- each card export repeats the earlier cards: one row per card
     select
         *,
-        row_number() over (partition by card_id order by _loaded_at desc, _source_file desc) as export_rank
+        row_number()
+            over (partition by card_id order by _loaded_at desc, _source_file desc)
+            as export_rank
     from source
 ),
 

@@ -23,7 +23,7 @@ renamed as (
         {{ normalize_email('email') }} as email,
         page_url,
         -- timestamps
-        "timestamp" as submitted_at
+        {{ adapter.quote("timestamp") }} as submitted_at
     from latest
     where export_rank = 1
 )

@@ -18,6 +18,22 @@ def warehouse_summary(path: Path) -> str:
             (name, con.execute(f"select count(*) from {name}").fetchone()[0])  # type: ignore[index]
             for (name,) in names
         ]
+        marts = con.execute(
+            "select schema_name || '.' || table_name, estimated_size from duckdb_tables()"
+            " where schema_name = 'marts' order by 1"
+        ).fetchall()
+        marts = [
+            (name, con.execute(f"select count(*) from {name}").fetchall()[0][0])
+            for name, _ in marts
+        ]
+        agreed = (
+            con.execute("select definitions_version from definitions.agreement").fetchall()
+            if con.execute(
+                "select count(*) from duckdb_tables()"
+                " where schema_name = 'definitions' and table_name = 'agreement'"
+            ).fetchall()[0][0]
+            else []
+        )
         files = con.execute(
             """
             select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
@@ -38,4 +54,9 @@ def warehouse_summary(path: Path) -> str:
     ]
     if failures[0]:
         lines.append(f"Files refused: {failures[0]} (see ingest.file_failures)")
+    if agreed:
+        lines += ["", f"Agreed definitions: version {agreed[0][0]} (schema definitions)"]
+    if marts:
+        lines += ["", "Semantic layer, marts (rows):"]
+        lines += [f"  {name:<45} {rows:>10,}" for name, rows in marts]
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from dagster import AssetKey
 
 from orchestration.definitions import FULL_JOB_NAME, defs
 from orchestration.ingest.contract import (
@@ -110,3 +111,21 @@ def test_invalid_contract_names_the_key(mutate, message: str) -> None:  # type: 
     mutate(document)
     with pytest.raises(ContractError, match=message.replace("[", r"\[").replace("]", r"\]")):
         parse_contract(document)
+
+
+def test_dbt_lineage_joins_the_ingested_and_agreed_assets() -> None:
+    """dbt sources are the very assets ingestion and the definitions materialize, so the
+    graph runs unbroken from landed file to mart; groups follow folders; tests are checks."""
+    specs = {spec.key: spec for spec in defs.resolve_all_asset_specs()}
+    dbt_specs = [s for s in specs.values() if "dbt" in s.kinds]
+    assert {s.group_name for s in dbt_specs} == {"staging", "identity", "lifecycle"}
+    assert all(s.owners == ["team:data"] for s in dbt_specs)
+    staging_deps = {dep.asset_key for s in dbt_specs if s.group_name == "staging" for dep in s.deps}
+    ingested = {AssetKey([t.schema, t.name]) for t in load_contract()}
+    assert ingested <= staging_deps
+    assert all(key in specs for key in staging_deps), "every dbt source is a real asset"
+    lifecycle = specs[AssetKey(["marts", "fct_stage_transitions"])]
+    assert lifecycle.group_name == "lifecycle"
+    repository = defs.get_repository_def()
+    checked = {key.asset_key for key in repository.asset_graph.asset_check_keys}
+    assert lifecycle.key in checked

@@ -134,7 +134,9 @@ class RejectionReason(Strict):
 
 class Acceptance(Strict):
     sla_hours: int = Field(gt=0)
-    sla_clock: Literal["calendar", "business"]
+    # "business" (working hours, holidays) is not implemented in the models yet; refusing it
+    # beats silently measuring calendar hours under a business-hours label.
+    sla_clock: Literal["calendar"]
     crm_lead_statuses: dict[str, Code] = Field(min_length=1)
     rejection_reasons: list[RejectionReason] = Field(min_length=1)
 

@@ -77,7 +77,11 @@ def test_generator_plays_by_the_same_rules():
         ),
         (lambda d: d["stages"].pop(2), "stages: need each of"),
         (lambda d: d.update(version="2"), "version: String should match pattern"),
-        (lambda d: d["acceptance"].update(sla_clock="business"), "acceptance.sla_clock"),
+        (lambda d: d["acceptance"].update(sla_clock="weekly"), "acceptance.sla_clock"),
+        (
+            lambda d: d["acceptance"]["business_hours"].update(end="08:00"),
+            "acceptance.business_hours: end must be after start",
+        ),
         (
             lambda d: d["firmographics"]["size_bands"][1].update(min_employees=60),
             "size_bands: '50-299' must start",

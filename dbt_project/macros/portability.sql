@@ -67,3 +67,16 @@
 {% macro spark__local_midnight_utc(date_expression, timezone_expression) -%}
     to_utc_timestamp(cast({{ date_expression }} as timestamp), {{ timezone_expression }})
 {%- endmacro %}
+
+{# ISO day of the week of a date: Monday = 1 ... Sunday = 7. #}
+{% macro iso_weekday(date_expression) -%}
+    {{ return(adapter.dispatch('iso_weekday', 'common_funnel')(date_expression)) }}
+{%- endmacro %}
+
+{% macro default__iso_weekday(date_expression) -%}
+    cast(extract(isodow from {{ date_expression }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{% macro spark__iso_weekday(date_expression) -%}
+    ((dayofweek({{ date_expression }}) + 5) % 7 + 1)
+{%- endmacro %}

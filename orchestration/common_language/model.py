@@ -132,11 +132,29 @@ class RejectionReason(Strict):
     outcome: Literal["recycled", "disqualified", "either"]
 
 
+class BusinessHours(Strict):
+    """When the business clock runs, in the reporting time zone."""
+
+    start: dt.time
+    end: dt.time
+    weekdays: list[int] = Field(min_length=1)  # ISO: Monday = 1 ... Sunday = 7
+    holidays: list[dt.date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def sensible(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if any(not 1 <= day <= 7 for day in self.weekdays) or len(set(self.weekdays)) != len(
+            self.weekdays
+        ):
+            raise ValueError("weekdays are distinct ISO day numbers, Monday = 1 to Sunday = 7")
+        return self
+
+
 class Acceptance(Strict):
     sla_hours: int = Field(gt=0)
-    # "business" (working hours, holidays) is not implemented in the models yet; refusing it
-    # beats silently measuring calendar hours under a business-hours label.
-    sla_clock: Literal["calendar"]
+    sla_clock: Literal["calendar", "business"]
+    business_hours: BusinessHours
     crm_lead_statuses: dict[str, Code] = Field(min_length=1)
     rejection_reasons: list[RejectionReason] = Field(min_length=1)
 

@@ -28,6 +28,8 @@ TABLES: dict[str, str] = {  # name -> description; the asset declares these up f
     "opportunity_stages": "The CRM opportunity stage picklist in order.",
     "lost_reason_categories": "Lost-reason categories in matching order, unclassified last.",
     "lost_reason_patterns": "Substrings that put a lost-reason text into a category.",
+    "business_weekdays": "ISO weekdays (Monday = 1) on which the business SLA clock runs.",
+    "holidays": "Dates on which the business SLA clock does not run.",
     "outreach_email_types": "Email types that count as target-list outreach.",
 }
 
@@ -53,6 +55,7 @@ def _table(
 
 def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
     d, v = loaded.definitions, loaded.version
+    hours = d.acceptance.business_hours
     points = d.mql_rule.seniority_points
     fit_industries, fit_bands = set(d.mql_rule.fit.industries), set(d.mql_rule.fit.size_bands)
     lost = d.lost_reasons
@@ -75,6 +78,8 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
                 ("mql_requires_prior_inquiry", "boolean"),
                 ("sla_hours", "integer"),
                 ("sla_clock", "varchar"),
+                ("business_day_start_minute", "integer"),
+                ("business_day_end_minute", "integer"),
                 ("max_unclassified_lost_share", "double"),
                 ("opportunity_window_days", "integer"),
             ],
@@ -89,6 +94,8 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
                     d.mql_rule.requires_prior_inquiry,
                     d.acceptance.sla_hours,
                     d.acceptance.sla_clock,
+                    hours.start.hour * 60 + hours.start.minute,
+                    hours.end.hour * 60 + hours.end.minute,
                     lost.max_unclassified_share,
                     d.metrics.opportunity_window_days,
                 )
@@ -253,6 +260,18 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
             [("category_code", "varchar"), ("pattern", "varchar")],
             v,
             [(c.code, p) for c in lost.categories for p in c.patterns],
+        ),
+        _table(
+            "business_weekdays",
+            [("iso_weekday", "integer")],
+            v,
+            [(day,) for day in hours.weekdays],
+        ),
+        _table(
+            "holidays",
+            [("holiday_on", "date")],
+            v,
+            [(day,) for day in hours.holidays],
         ),
         _table(
             "outreach_email_types",

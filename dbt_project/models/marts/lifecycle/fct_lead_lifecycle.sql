@@ -18,6 +18,50 @@ agreement as (
     select * from {{ ref('stg_definitions__agreement') }}
 ),
 
+business_days as (
+    select * from {{ ref('int_business_days') }}
+    where is_business_day
+),
+
+business_time as (
+    -- seconds of business time between the MQL and the first follow-up
+    select
+        cycles.person_id,
+        cycles.cycle_number,
+        sum(
+            {{ seconds_between(
+                'greatest(cycles.mql_at, business_days.business_starts_at)',
+                'least(cycles.first_followup_at, business_days.business_ends_at)'
+            ) }}
+        ) as business_seconds
+    from cycles
+    inner join business_days
+        on
+            cycles.mql_at < business_days.business_ends_at
+            and cycles.first_followup_at > business_days.business_starts_at
+    group by cycles.person_id, cycles.cycle_number
+),
+
+followups as (
+    select
+        cycles.person_id,
+        cycles.cycle_number,
+        case
+            when cycles.first_followup_at is null then null
+            when agreement.sla_clock = 'business'
+                then coalesce(business_time.business_seconds, 0) / 3600.0
+            else
+                {{ seconds_between('cycles.mql_at', 'cycles.first_followup_at') }}
+                / 3600.0
+        end as hours_to_first_followup
+    from cycles
+    cross join agreement
+    left join business_time
+        on
+            cycles.person_id = business_time.person_id
+            and cycles.cycle_number = business_time.cycle_number
+),
+
 final as (
     select
         {{ dbt.hash("cycles.person_id || ':' || cycles.cycle_number") }} as lifecycle_id,
@@ -45,12 +89,9 @@ final as (
         cycles.rejection_reason,
         cycles.end_stage,
         agreement.sla_hours,
-        {{ seconds_between('cycles.mql_at', 'cycles.first_followup_at') }}
-        / 3600.0
-            as hours_to_first_followup,
-        cycles.first_followup_at is not null
-        and cycles.first_followup_at
-        <= {{ dbt.dateadd('hour', 'agreement.sla_hours', 'cycles.mql_at') }}
+        agreement.sla_clock,
+        followups.hours_to_first_followup,
+        coalesce(followups.hours_to_first_followup <= agreement.sla_hours, false)
             as is_followed_up_within_sla,
         case when cycles.cycle_number = 1 then persons.inquiry_at end as inquiry_at,
         cycles.mql_at,
@@ -67,6 +108,8 @@ final as (
     from cycles
     cross join agreement
     inner join persons on cycles.person_id = persons.person_id
+    inner join followups
+        on cycles.person_id = followups.person_id and cycles.cycle_number = followups.cycle_number
     left join users on cycles.owner_id = users.user_id
 )
 

@@ -15,6 +15,8 @@ renamed as (
         mql_requires_prior_inquiry,
         sla_hours,
         sla_clock,
+        business_day_start_minute,
+        business_day_end_minute,
         max_unclassified_lost_share,
         opportunity_window_days
     from source

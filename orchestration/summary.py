@@ -7,31 +7,25 @@ from pathlib import Path
 import duckdb
 
 
+def _row_counts(con: duckdb.DuckDBPyConnection, where: str) -> list[tuple[str, int]]:
+    """(schema.table, rows) for the tables matching a fixed, code-written condition."""
+    names = con.execute(
+        f"select schema_name || '.' || table_name from duckdb_tables() where {where} order by 1"
+    ).fetchall()
+    return [
+        (name, int(con.execute(f"select count(*) from {name}").fetchall()[0][0]))
+        for (name,) in names
+    ]
+
+
 def warehouse_summary(path: Path) -> str:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        names = con.execute(
-            "select schema_name || '.' || table_name from duckdb_tables()"
-            " where schema_name like 'raw_%' order by 1"
-        ).fetchall()
-        tables = [
-            (name, con.execute(f"select count(*) from {name}").fetchone()[0])  # type: ignore[index]
-            for (name,) in names
-        ]
-        marts = con.execute(
-            "select schema_name || '.' || table_name, estimated_size from duckdb_tables()"
-            " where schema_name = 'marts' order by 1"
-        ).fetchall()
-        marts = [
-            (name, con.execute(f"select count(*) from {name}").fetchall()[0][0])
-            for name, _ in marts
-        ]
+        tables = _row_counts(con, "schema_name like 'raw_%'")
+        marts = _row_counts(con, "schema_name = 'marts'")
         agreed = (
             con.execute("select definitions_version from definitions.agreement").fetchall()
-            if con.execute(
-                "select count(*) from duckdb_tables()"
-                " where schema_name = 'definitions' and table_name = 'agreement'"
-            ).fetchall()[0][0]
+            if _row_counts(con, "schema_name = 'definitions' and table_name = 'agreement'")
             else []
         )
         files = con.execute(

@@ -80,3 +80,14 @@
 {% macro spark__iso_weekday(date_expression) -%}
     ((dayofweek({{ date_expression }}) + 5) % 7 + 1)
 {%- endmacro %}
+
+{# An 8-byte float (dbt's type_float is 4 bytes on DuckDB and Spark). #}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'common_funnel')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}double precision{%- endmacro %}
+
+{% macro duckdb__type_double() -%}double{%- endmacro %}
+
+{% macro spark__type_double() -%}double{%- endmacro %}

@@ -101,3 +101,78 @@ def test_industry_response_rate_equals_the_truth(built: Built):
             assert pd.isna(r.response_rate_change)
         else:
             assert abs(r.response_rate_change - (r.response_rate - prior)) < 1e-12
+
+
+def _cycles_with_periods(built: Built) -> pd.DataFrame:
+    cycles = pd.read_csv(built.sample.truth_dir / "cycles.csv", dtype=str, keep_default_na=False)
+    mql = pd.to_datetime(cycles["mql_at"], utc=True).dt.tz_localize(None)
+    followup = pd.to_datetime(cycles["first_followup_at"].replace("", None), utc=True)
+    cycles["hours"] = (followup.dt.tz_localize(None) - mql).dt.total_seconds() / 3600
+    cycles["accepted"] = cycles["sal_at"] != ""
+    cycles["rejected"] = cycles["rejected_at"] != ""
+    cycles["within"] = cycles["hours"] <= TruthRules().acceptance_sla.total_seconds() / 3600
+    return _periods(mql + JST_OFFSET).merge(cycles, left_on="row", right_index=True)
+
+
+def _query(built: Built, sql: str) -> pd.DataFrame:
+    con = duckdb.connect(str(built.warehouse), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+def test_mql_acceptance_and_rejection_reasons_equal_the_truth(built: Built):
+    cycles = _cycles_with_periods(built)
+    expected = cycles.groupby(["grain", "period_label"]).agg(
+        mqls=("accepted", "size"), accepted=("accepted", "sum"), rejected=("rejected", "sum")
+    )
+    actual = _query(
+        built,
+        """
+        select grain, period_label, sum(mqls) as mqls, sum(accepted_mqls) as accepted,
+            sum(rejected_mqls) as rejected
+        from marts.metric_mql_acceptance group by all
+        """,
+    ).set_index(["grain", "period_label"])
+    assert expected["mqls"].sum() > 100
+    pd.testing.assert_frame_equal(
+        actual.sort_index().astype("int64"), expected.sort_index().astype("int64")
+    )
+    rejected = cycles[cycles["rejected"]]
+    expected_reasons = rejected.groupby(["grain", "period_label", "rejection_reason"]).size()
+    actual_reasons = _query(
+        built,
+        """
+        select grain, period_label, rejection_reason, sum(rejected_mqls) as n
+        from marts.metric_mql_acceptance where rejected_mqls > 0 group by all
+        """,
+    ).set_index(["grain", "period_label", "rejection_reason"])["n"]
+    assert actual_reasons.sort_index().astype("int64").to_dict() == expected_reasons.to_dict()
+    rates = _query(built, "select * from marts.metric_mql_acceptance")
+    decided = rates["accepted_mqls"] + rates["rejected_mqls"]
+    assert (
+        (rates["acceptance_rate"] - rates["accepted_mqls"] / decided).abs()[decided > 0] < 1e-12
+    ).all()
+    assert (rates.loc[decided == 0, "acceptance_rate_null_reason"] == "no decided MQLs").all()
+
+
+def test_followup_sla_equals_the_truth(built: Built):
+    cycles = _cycles_with_periods(built)
+    expected = cycles.groupby(["grain", "period_label"]).agg(
+        mqls=("within", "size"), within=("within", "sum"), hours=("hours", "sum")
+    )
+    actual = _query(
+        built,
+        """
+        select grain, period_label, sum(mqls) as mqls, sum(followed_up_within_sla) as within,
+            sum(total_hours_to_first_followup) as hours
+        from marts.metric_followup_sla group by all
+        """,
+    ).set_index(["grain", "period_label"])
+    actual, expected = actual.sort_index(), expected.sort_index()
+    assert actual["mqls"].astype("int64").to_dict() == expected["mqls"].to_dict()
+    assert (
+        actual["within"].astype("int64").to_dict() == expected["within"].astype("int64").to_dict()
+    )
+    assert ((actual["hours"] - expected["hours"]).abs() < 1e-6).all()

@@ -176,3 +176,57 @@ def test_followup_sla_equals_the_truth(built: Built):
         actual["within"].astype("int64").to_dict() == expected["within"].astype("int64").to_dict()
     )
     assert ((actual["hours"] - expected["hours"]).abs() < 1e-6).all()
+
+
+def test_lost_reasons_equal_the_truth(built: Built):
+    truth = built.sample.truth_dir
+    deals = pd.read_csv(truth / "opportunities.csv", dtype=str, keep_default_na=False)
+    lost = deals[deals["outcome"] == "lost"].reset_index(drop=True)
+    closed = pd.to_datetime(lost["closed_at"], utc=True).dt.tz_localize(None) + JST_OFFSET
+    periods = _periods(closed).merge(lost, left_on="row", right_index=True)
+    counts = periods.groupby(["grain", "period_label", "lost_reason"]).size()
+    totals = periods.groupby(["grain", "period_label"]).size()
+    actual = _query(built, "select * from marts.metric_lost_reasons")
+    assert len(lost) > 10
+    got = actual[actual["lost_deals"] > 0].set_index(
+        ["grain", "period_label", "lost_reason_category"]
+    )["lost_deals"]
+    assert got.astype("int64").sort_index().to_dict() == counts.sort_index().to_dict()
+    for row in actual.itertuples():
+        total = totals[(row.grain, row.period_label)]
+        assert row.period_lost_deals == total
+        assert abs(row.share_of_lost - row.lost_deals / total) < 1e-12
+    categories = set(actual["lost_reason_category"])
+    assert "unclassified" in categories and len(categories) == 7
+
+
+OPPORTUNITY_WINDOW = pd.Timedelta(days=180)  # the oracle's own statement of the window
+
+
+def test_opportunity_rate_after_first_touch_equals_the_truth(built: Built):
+    truth = built.sample.truth_dir
+    persons = pd.read_csv(truth / "persons.csv", dtype=str, keep_default_na=False)
+    deals = pd.read_csv(truth / "opportunities.csv", dtype=str, keep_default_na=False)
+    persons = persons[persons["first_touch_at"] != ""].reset_index(drop=True)
+    first_touch = pd.to_datetime(persons["first_touch_at"], utc=True).dt.tz_localize(None)
+    created = pd.to_datetime(deals["created_at"], utc=True).dt.tz_localize(None)
+    first_deal = created.groupby(deals["person_id"]).min()
+    deal_at = persons["person_id"].map(first_deal)
+    persons["converted"] = (deal_at <= first_touch + OPPORTUNITY_WINDOW).fillna(False)
+    periods = _periods(first_touch + JST_OFFSET).merge(persons, left_on="row", right_index=True)
+    expected = periods.groupby(["grain", "period_label"]).agg(
+        persons=("converted", "size"), converted=("converted", "sum")
+    )
+    actual = _query(
+        built,
+        """
+        select grain, period_label, sum(persons) as persons,
+            sum(became_opportunity) as converted
+        from marts.metric_opportunity_rate_after_first_touch group by all
+        """,
+    ).set_index(["grain", "period_label"])
+    assert expected["converted"].sum() > 10
+    assert (
+        actual.astype("int64").sort_index().to_dict()
+        == expected.astype("int64").sort_index().to_dict()
+    )

@@ -230,3 +230,49 @@ def test_opportunity_rate_after_first_touch_equals_the_truth(built: Built):
         actual.astype("int64").sort_index().to_dict()
         == expected.astype("int64").sort_index().to_dict()
     )
+
+
+def test_funnel_waterfall_equals_the_truth(built: Built):
+    stages = pd.read_csv(built.sample.truth_dir / "person_stages.csv", dtype=str)
+    stages["at"] = pd.to_datetime(stages["entered_at"], utc=True).dt.tz_localize(None)
+    first = stages.pivot_table(index="person_id", columns="stage", values="at", aggfunc="min")
+    first = first[first["inquiry"].notna()].reset_index()
+    periods = _periods(first["inquiry"] + JST_OFFSET).merge(first, left_on="row", right_index=True)
+    days = pd.Timedelta(days=1)
+    periods["mql_days"] = (periods["mql"] - periods["inquiry"]) / days
+    periods["won_days"] = (periods["won"] - periods["sql"]) / days
+    expected = periods.groupby(["grain", "period_label"]).agg(
+        inquiries=("inquiry", "count"),
+        mqls=("mql", "count"),
+        sals=("sal", "count"),
+        sqls=("sql", "count"),
+        wins=("won", "count"),
+        mql_days=("mql_days", "mean"),
+        won_days=("won_days", "mean"),
+    )
+    actual = (
+        _query(
+            built,
+            """
+        select grain, period_label, inquiries, mqls, sals, sqls, wins,
+            mean_days_inquiry_to_mql as mql_days, mean_days_sql_to_won as won_days
+        from marts.metric_funnel_waterfall where is_total
+        """,
+        )
+        .set_index(["grain", "period_label"])
+        .sort_index()
+    )
+    expected = expected.sort_index()
+    assert expected["wins"].sum() > 5
+    counts = ["inquiries", "mqls", "sals", "sqls", "wins"]
+    assert actual[counts].astype("int64").to_dict() == expected[counts].astype("int64").to_dict()
+    for column in ("mql_days", "won_days"):
+        both = pd.concat([actual[column], expected[column]], axis=1, keys=["a", "e"])
+        assert ((both["a"] - both["e"]).abs().fillna(0) < 1e-9).all()
+        assert (both["a"].isna() == both["e"].isna()).all()
+    sliced = _query(
+        built,
+        "select grain, period_label, sum(inquiries) as n from marts.metric_funnel_waterfall"
+        " where not is_total group by all",
+    ).set_index(["grain", "period_label"])["n"]
+    assert sliced.astype("int64").sort_index().to_dict() == expected["inquiries"].to_dict()

@@ -276,3 +276,56 @@ def test_funnel_waterfall_equals_the_truth(built: Built):
         " where not is_total group by all",
     ).set_index(["grain", "period_label"])["n"]
     assert sliced.astype("int64").sort_index().to_dict() == expected["inquiries"].to_dict()
+
+
+def test_stage_advances_add_up_to_the_truth(built: Built):
+    """The truth keeps each deal's advances and regressions, not when each move happened:
+    summed over the periods of any grain, the metric must give the same totals."""
+    deals = pd.read_csv(built.sample.truth_dir / "opportunities.csv")
+    totals = _query(
+        built,
+        """
+        select grain, sum(stage_changes), sum(stage_advances), sum(stage_regressions)
+        from marts.metric_opportunity_stage_advances group by grain
+        """,
+    )
+    expected = (
+        int(deals["stage_changes"].sum()),
+        int(deals["advances"].sum()),
+        int(deals["regressions"].sum()),
+    )
+    assert expected[1] > 10
+    assert len(totals) == 4
+    for row in totals.itertuples(index=False):
+        assert tuple(int(v) for v in row[1:]) == expected, row[0]
+
+
+def test_time_to_opportunity_equals_the_truth(built: Built):
+    truth = built.sample.truth_dir
+    deals = pd.read_csv(truth / "opportunities.csv", dtype=str)
+    persons = pd.read_csv(truth / "persons.csv", dtype=str)[["person_id", "first_touch_at"]]
+    deals = deals.merge(persons, on="person_id")
+    created = pd.to_datetime(deals["created_at"], utc=True).dt.tz_localize(None)
+    first = pd.to_datetime(deals["first_touch_at"], utc=True).dt.tz_localize(None)
+    deals["days"] = (created - first) / pd.Timedelta(days=1)
+    periods = _periods(created + JST_OFFSET).merge(deals, left_on="row", right_index=True)
+    expected = (
+        periods.groupby(["grain", "period_label"])
+        .agg(n=("days", "size"), mean=("days", "mean"), median=("days", "median"))
+        .sort_index()
+    )
+    actual = (
+        _query(
+            built,
+            """
+        select grain, period_label, opportunities as n, mean_days_first_touch_to_sql as mean,
+            median_days_first_touch_to_sql as median
+        from marts.metric_time_to_opportunity where is_total
+        """,
+        )
+        .set_index(["grain", "period_label"])
+        .sort_index()
+    )
+    assert expected["n"].sum() > 10
+    assert actual["n"].astype("int64").to_dict() == expected["n"].to_dict()
+    assert ((actual[["mean", "median"]] - expected[["mean", "median"]]).abs() < 1e-9).all().all()

@@ -1,0 +1,103 @@
+-- 案件化までの平均期間: days from a person's first touch to each opportunity (SQL), mean and
+-- median, and the days of each step before it (MQL to SAL, SAL to SQL), per period the
+-- opportunity was created in. Rows with is_total cover the whole period; the others
+-- slice it (re-aggregate means from the sums and counts; medians do not add up).
+with
+
+agreement as (
+    select * from {{ ref('stg_definitions__agreement') }}
+),
+
+periods as (
+    select * from {{ ref('dim_reporting_periods') }}
+),
+
+opportunities as (
+    select
+        lifecycles.first_touch_channel,
+        lifecycles.first_touch_intent,
+        lifecycles.industry_code,
+        lifecycles.size_band,
+        lifecycles.owner_team,
+        cast(
+            {{ to_local_time('lifecycles.sql_at', 'agreement.reporting_timezone') }} as date
+        ) as sql_local_date,
+        {{ seconds_between('persons.first_touch_at', 'lifecycles.sql_at') }}
+        / 86400.0 as days_first_touch_to_sql,
+        {{ seconds_between('lifecycles.mql_at', 'lifecycles.sal_at') }}
+        / 86400.0 as days_mql_to_sal,
+        {{ seconds_between('lifecycles.sal_at', 'lifecycles.sql_at') }}
+        / 86400.0 as days_sal_to_sql
+    from {{ ref('fct_lead_lifecycle') }} as lifecycles
+    cross join agreement
+    inner join {{ ref('dim_persons') }} as persons on lifecycles.person_id = persons.person_id
+    where lifecycles.sql_at is not null
+),
+
+{% set measures %}
+        count(*) as opportunities,
+        sum(opportunities.days_first_touch_to_sql) as total_days_first_touch_to_sql,
+        avg(opportunities.days_first_touch_to_sql) as mean_days_first_touch_to_sql,
+        percentile_cont(0.5) within group (order by opportunities.days_first_touch_to_sql)
+            as median_days_first_touch_to_sql,
+        avg(opportunities.days_mql_to_sal) as mean_days_mql_to_sal,
+        avg(opportunities.days_sal_to_sql) as mean_days_sal_to_sql
+{% endset %}
+
+sliced as (
+    select
+        periods.grain,
+        periods.period_label,
+        periods.period_index,
+        opportunities.first_touch_channel,
+        opportunities.first_touch_intent,
+        opportunities.industry_code,
+        opportunities.size_band,
+        opportunities.owner_team,
+        false as is_total,
+        {{ measures }}
+    from opportunities
+    inner join periods on opportunities.sql_local_date = periods.calendar_date
+    group by
+        periods.grain,
+        periods.period_label,
+        periods.period_index,
+        opportunities.first_touch_channel,
+        opportunities.first_touch_intent,
+        opportunities.industry_code,
+        opportunities.size_band,
+        opportunities.owner_team
+),
+
+totals as (
+    select
+        periods.grain,
+        periods.period_label,
+        periods.period_index,
+        cast(null as {{ dbt.type_string() }}) as first_touch_channel,
+        cast(null as {{ dbt.type_string() }}) as first_touch_intent,
+        cast(null as {{ dbt.type_string() }}) as industry_code,
+        cast(null as {{ dbt.type_string() }}) as size_band,
+        cast(null as {{ dbt.type_string() }}) as owner_team,
+        true as is_total,
+        {{ measures }}
+    from opportunities
+    inner join periods on opportunities.sql_local_date = periods.calendar_date
+    group by periods.grain, periods.period_label, periods.period_index
+),
+
+unioned as (
+    select * from sliced
+    union all
+    select * from totals
+),
+
+final as (
+    select
+        unioned.*,
+        agreement.definitions_version
+    from unioned
+    cross join agreement
+)
+
+select * from final

@@ -91,7 +91,7 @@ def landing(tmp_path: Path) -> Iterator[Path]:
     yield root
 
 
-@pytest.fixture(scope="session", params=[(7, 800), (11, 600)], ids=["seed7", "seed11"])
+@pytest.fixture(scope="session", params=[(7, 800), (11, 3000)], ids=["seed7-800", "seed11-3000"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
     seed, persons = request.param
     root = tmp_path_factory.mktemp(f"built{seed}")

@@ -138,7 +138,20 @@ def simulate_touches(rng: random.Random, person: Person, calendar: Calendar) -> 
                 touches.append(Touch("email_click", opened + _minutes(rng, 1, 30), campaign=name))
     touches = [t for t in touches if t.at <= SIM_END]
     touches.sort(key=lambda t: (t.at, t.kind))
-    return touches
+    return _attend_once(touches)
+
+
+def _attend_once(touches: list[Touch]) -> list[Touch]:
+    """Registering twice for one webinar does not make two attendances."""
+    attended: set[datetime | None] = set()
+    kept = []
+    for touch in touches:
+        if touch.kind == "webinar_attendance":
+            if touch.event_day in attended:
+                continue
+            attended.add(touch.event_day)
+        kept.append(touch)
+    return kept
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

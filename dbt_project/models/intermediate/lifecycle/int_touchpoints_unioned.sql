@@ -51,7 +51,12 @@ attendances as (
             as touched_at,
         mappings.touch_type,
         attendees.event_name as campaign_name,
-        cast(null as {{ dbt.type_string() }}) as email_type
+        cast(null as {{ dbt.type_string() }}) as email_type,
+        -- a person registered twice for one event still attends it once
+        row_number() over (
+            partition by attendees.email, attendees.event_name, attendees.event_date
+            order by attendees.registered_at, attendees.registration_id
+        ) as attendance_order
     from {{ ref('stg_events__attendees') }} as attendees
     inner join mappings
         on
@@ -78,7 +83,16 @@ unioned as (
     union all
     select * from email_events
     union all
-    select * from attendances
+    select
+        source_system,
+        record_id,
+        email,
+        touched_at,
+        touch_type,
+        campaign_name,
+        email_type
+    from attendances
+    where attendance_order = 1
     union all
     select * from card_swaps
 ),

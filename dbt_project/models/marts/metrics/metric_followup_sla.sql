@@ -8,51 +8,35 @@ agreement as (
     select * from {{ ref('stg_definitions__agreement') }}
 ),
 
-periods as (
-    select * from {{ ref('dim_reporting_periods') }}
-),
-
-lifecycles as (
-    select
-        lifecycles.*,
-        cast(
-            {{ to_local_time('lifecycles.mql_at', 'agreement.reporting_timezone') }} as date
-        ) as mql_local_date
-    from {{ ref('fct_lead_lifecycle') }} as lifecycles
-    cross join agreement
-),
-
 counted as (
     select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        lifecycles.first_touch_channel,
-        lifecycles.first_touch_intent,
-        lifecycles.industry_code,
-        lifecycles.size_band,
-        lifecycles.owner_name,
-        lifecycles.owner_team,
+        grain,
+        period_label,
+        period_index,
+        first_touch_channel,
+        first_touch_intent,
+        industry_code,
+        size_band,
+        owner_name,
+        owner_team,
         count(*) as mqls,
-        sum(case when lifecycles.is_followed_up_within_sla then 1 else 0 end)
-            as followed_up_within_sla,
-        count(lifecycles.first_followup_at) as followed_up,
-        sum(lifecycles.hours_to_first_followup) as total_hours_to_first_followup,
-        avg(lifecycles.hours_to_first_followup) as mean_hours_to_first_followup,
-        max(lifecycles.sla_hours) as sla_hours,
-        max(lifecycles.sla_clock) as sla_clock
-    from lifecycles
-    inner join periods on lifecycles.mql_local_date = periods.calendar_date
+        sum(case when is_followed_up_within_sla then 1 else 0 end) as followed_up_within_sla,
+        count(first_followup_at) as followed_up,
+        sum(hours_to_first_followup) as total_hours_to_first_followup,
+        avg(hours_to_first_followup) as mean_hours_to_first_followup,
+        max(sla_hours) as sla_hours,
+        max(sla_clock) as sla_clock
+    from {{ ref('int_mql_cohorts') }}
     group by
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        lifecycles.first_touch_channel,
-        lifecycles.first_touch_intent,
-        lifecycles.industry_code,
-        lifecycles.size_band,
-        lifecycles.owner_name,
-        lifecycles.owner_team
+        grain,
+        period_label,
+        period_index,
+        first_touch_channel,
+        first_touch_intent,
+        industry_code,
+        size_band,
+        owner_name,
+        owner_team
 ),
 
 final as (

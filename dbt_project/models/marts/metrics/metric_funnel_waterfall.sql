@@ -65,49 +65,13 @@ cohort as (
         avg(cohort.days_sql_to_won) as mean_days_sql_to_won
 {% endset %}
 
-sliced as (
-    select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        cohort.first_touch_channel,
-        cohort.first_touch_intent,
-        cohort.industry_code,
-        cohort.size_band,
-        false as is_total,
-        {{ measures }}
-    from cohort
-    inner join periods on cohort.inquiry_local_date = periods.calendar_date
-    group by
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        cohort.first_touch_channel,
-        cohort.first_touch_intent,
-        cohort.industry_code,
-        cohort.size_band
-),
-
-totals as (
-    select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        cast(null as {{ dbt.type_string() }}) as first_touch_channel,
-        cast(null as {{ dbt.type_string() }}) as first_touch_intent,
-        cast(null as {{ dbt.type_string() }}) as industry_code,
-        cast(null as {{ dbt.type_string() }}) as size_band,
-        true as is_total,
-        {{ measures }}
-    from cohort
-    inner join periods on cohort.inquiry_local_date = periods.calendar_date
-    group by periods.grain, periods.period_label, periods.period_index
-),
-
 counted as (
-    select * from sliced
-    union all
-    select * from totals
+    {{ sliced_and_total_by_period(
+        'cohort',
+        'inquiry_local_date',
+        ['first_touch_channel', 'first_touch_intent', 'industry_code', 'size_band'],
+        measures
+    ) }}
 ),
 
 final as (

@@ -7,56 +7,34 @@ agreement as (
     select * from {{ ref('stg_definitions__agreement') }}
 ),
 
-periods as (
-    select * from {{ ref('dim_reporting_periods') }}
-),
-
-lifecycles as (
-    select
-        lifecycles.*,
-        -- a reason explains a rejection; an accepted lead that stalled later is accepted
-        case
-            when lifecycles.acceptance_status = 'rejected' then lifecycles.rejection_reason
-        end as mql_rejection_reason,
-        cast(
-            {{ to_local_time('lifecycles.mql_at', 'agreement.reporting_timezone') }} as date
-        ) as mql_local_date
-    from {{ ref('fct_lead_lifecycle') }} as lifecycles
-    cross join agreement
-),
-
 counted as (
     select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        lifecycles.first_touch_channel,
-        lifecycles.first_touch_intent,
-        lifecycles.industry_code,
-        lifecycles.size_band,
-        lifecycles.owner_name,
-        lifecycles.owner_team,
-        lifecycles.mql_rejection_reason as rejection_reason,
+        grain,
+        period_label,
+        period_index,
+        first_touch_channel,
+        first_touch_intent,
+        industry_code,
+        size_band,
+        owner_name,
+        owner_team,
+        rejection_reason,
         count(*) as mqls,
-        sum(case when lifecycles.acceptance_status = 'accepted' then 1 else 0 end)
-            as accepted_mqls,
-        sum(case when lifecycles.acceptance_status = 'rejected' then 1 else 0 end)
-            as rejected_mqls,
-        sum(case when lifecycles.acceptance_status = 'pending' then 1 else 0 end)
-            as pending_mqls
-    from lifecycles
-    inner join periods on lifecycles.mql_local_date = periods.calendar_date
+        sum(case when acceptance_status = 'accepted' then 1 else 0 end) as accepted_mqls,
+        sum(case when acceptance_status = 'rejected' then 1 else 0 end) as rejected_mqls,
+        sum(case when acceptance_status = 'pending' then 1 else 0 end) as pending_mqls
+    from {{ ref('int_mql_cohorts') }}
     group by
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        lifecycles.first_touch_channel,
-        lifecycles.first_touch_intent,
-        lifecycles.industry_code,
-        lifecycles.size_band,
-        lifecycles.owner_name,
-        lifecycles.owner_team,
-        lifecycles.mql_rejection_reason
+        grain,
+        period_label,
+        period_index,
+        first_touch_channel,
+        first_touch_intent,
+        industry_code,
+        size_band,
+        owner_name,
+        owner_team,
+        rejection_reason
 ),
 
 final as (

@@ -44,52 +44,16 @@ opportunities as (
         avg(opportunities.days_sal_to_sql) as mean_days_sal_to_sql
 {% endset %}
 
-sliced as (
-    select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        opportunities.first_touch_channel,
-        opportunities.first_touch_intent,
-        opportunities.industry_code,
-        opportunities.size_band,
-        opportunities.owner_team,
-        false as is_total,
-        {{ measures }}
-    from opportunities
-    inner join periods on opportunities.sql_local_date = periods.calendar_date
-    group by
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        opportunities.first_touch_channel,
-        opportunities.first_touch_intent,
-        opportunities.industry_code,
-        opportunities.size_band,
-        opportunities.owner_team
-),
-
-totals as (
-    select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        cast(null as {{ dbt.type_string() }}) as first_touch_channel,
-        cast(null as {{ dbt.type_string() }}) as first_touch_intent,
-        cast(null as {{ dbt.type_string() }}) as industry_code,
-        cast(null as {{ dbt.type_string() }}) as size_band,
-        cast(null as {{ dbt.type_string() }}) as owner_team,
-        true as is_total,
-        {{ measures }}
-    from opportunities
-    inner join periods on opportunities.sql_local_date = periods.calendar_date
-    group by periods.grain, periods.period_label, periods.period_index
-),
-
 unioned as (
-    select * from sliced
-    union all
-    select * from totals
+    {{ sliced_and_total_by_period(
+        'opportunities',
+        'sql_local_date',
+        [
+            'first_touch_channel', 'first_touch_intent', 'industry_code', 'size_band',
+            'owner_team'
+        ],
+        measures
+    ) }}
 ),
 
 final as (

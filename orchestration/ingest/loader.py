@@ -142,7 +142,8 @@ class FileLoader:
         if self._loaded_before(source_file, result.bytes):
             # Most likely a re-run over the same file: hash first and skip the parse.
             result.sha256 = sha256_of(path)
-            if self._is_duplicate(result):
+            if (loaded_as := loaded_file_for(self.con, self.table, result.sha256)) is not None:
+                self._note_duplicate(result, loaded_as)
                 return result
         utf8_path = to_utf8(path, self.table.encoding, self.workdir / "decoded.csv", source_file)
         header = read_header(utf8_path, source_file) if result.bytes else []
@@ -159,9 +160,10 @@ class FileLoader:
                     self._parse(utf8_path, header, result)
                 if digest is not None:
                     result.sha256 = digest.result()
-                    if loaded_file_for(self.con, self.table, result.sha256) is not None:
+                    loaded_as = loaded_file_for(self.con, self.table, result.sha256)
+                    if loaded_as is not None:
                         self.con.execute("rollback")
-                        self._is_duplicate(result)  # recorded outside the discarded work
+                        self._note_duplicate(result, loaded_as)  # outside the discarded work
                         return result
                 record_lines = scan.result().record_lines
                 result.rows_read = int(record_lines.size)
@@ -185,15 +187,11 @@ class FileLoader:
             )
         )
 
-    def _is_duplicate(self, result: FileLoad) -> bool:
-        """True when this content is already loaded; a copy under a new name is recorded."""
-        loaded_as = loaded_file_for(self.con, self.table, result.sha256)
-        if loaded_as is None:
-            return False
+    def _note_duplicate(self, result: FileLoad, loaded_as: str) -> None:
+        """This content is loaded already; a copy landed under a new name is recorded."""
         result.duplicate_of = loaded_as
         if loaded_as != result.source_file:
             self._record_duplicate(result)
-        return True
 
     def _parse(self, path: Path, header: list[str], result: FileLoad) -> None:
         """Parse and type the file in one pass into `_parsed`, one row per accepted record.

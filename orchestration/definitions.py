@@ -25,7 +25,7 @@ _dbt_project = dbt_project()
 _dbt_project.prepare_if_dev()
 
 defs = Definitions(
-    assets=[*build_ingest_assets(), agreed_definitions, build_dbt_assets()],
+    assets=[*build_ingest_assets(), agreed_definitions, build_dbt_assets(_dbt_project)],
     jobs=[full_materialization],
     resources={
         "warehouse": WarehouseResource(),

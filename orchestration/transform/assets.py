@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetsDefinition
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.resources import WarehouseResource
@@ -35,8 +35,8 @@ def _warehouse_env(path: str) -> Iterator[None]:
             os.environ[ENV_WAREHOUSE] = previous
 
 
-def build_dbt_assets() -> AssetsDefinition:
-    project = dbt_project()
+def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
+    project = project or dbt_project()
 
     @dbt_assets(
         manifest=project.manifest_path,

@@ -7,9 +7,7 @@ source as (
 latest as (
     select
         *,
-        row_number() over (
-            partition by registration_id order by _loaded_at desc, _source_file desc
-        ) as export_rank
+        {{ export_rank('registration_id') }} as export_rank
     from source
 ),
 

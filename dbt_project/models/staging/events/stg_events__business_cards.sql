@@ -8,9 +8,7 @@ latest as (
     -- each card export repeats the earlier cards: one row per card
     select
         *,
-        row_number()
-            over (partition by card_id order by _loaded_at desc, _source_file desc)
-            as export_rank
+        {{ export_rank('card_id') }} as export_rank
     from source
 ),
 

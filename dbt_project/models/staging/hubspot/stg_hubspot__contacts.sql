@@ -8,10 +8,7 @@ latest as (
     -- every export repeats every contact: keep the most recently modified version
     select
         *,
-        row_number() over (
-            partition by id
-            order by property_lastmodifieddate desc, _loaded_at desc, _source_file desc
-        ) as export_rank
+        {{ export_rank('id', 'property_lastmodifieddate') }} as export_rank
     from source
 ),
 

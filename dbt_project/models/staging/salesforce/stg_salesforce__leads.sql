@@ -8,9 +8,7 @@ latest as (
     -- every export repeats every lead: keep the most recently modified version
     select
         *,
-        row_number() over (
-            partition by id order by last_modified_date desc, _loaded_at desc, _source_file desc
-        ) as export_rank
+        {{ export_rank('id', 'last_modified_date') }} as export_rank
     from source
 ),
 

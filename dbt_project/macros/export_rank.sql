@@ -1,0 +1,17 @@
+{#
+    Rank the copies of one source record that repeated exports landed: 1 is the copy to
+    keep, the most recently modified (when the source says), then the latest loaded, then
+    the latest file. Staging keeps `export_rank = 1`.
+
+    partition_by: the record's key column(s), as SQL
+    modified_at:  the source's last-modified column, if it has one
+#}
+{% macro export_rank(partition_by, modified_at=none) -%}
+    row_number() over (
+        partition by {{ partition_by }}
+        order by
+            {% if modified_at %}{{ modified_at }} desc, {% endif -%}
+            _loaded_at desc,
+            _source_file desc
+    )
+{%- endmacro %}

@@ -45,9 +45,12 @@ def _materialize() -> bool:
 def cmd_demo(args: argparse.Namespace) -> int:
     _generate(args.persons, args.seed)
     ok = _materialize()
-    from orchestration.summary import warehouse_summary
+    from orchestration.summary import published_summary, warehouse_summary
 
-    print(warehouse_summary(load_settings().warehouse_path))
+    settings = load_settings()
+    print(warehouse_summary(settings.warehouse_path))
+    print()
+    print(published_summary(settings.published))
     print("\nOpen the Dagster UI: DAGSTER_HOME=$PWD/dagster_home .venv/bin/dagster dev")
     return 0 if ok else 1
 
@@ -67,9 +70,12 @@ def cmd_prepare(_: argparse.Namespace) -> int:
 
 
 def cmd_summary(_: argparse.Namespace) -> int:
-    from orchestration.summary import warehouse_summary
+    from orchestration.summary import published_summary, warehouse_summary
 
-    print(warehouse_summary(load_settings().warehouse_path))
+    settings = load_settings()
+    print(warehouse_summary(settings.warehouse_path))
+    print()
+    print(published_summary(settings.published))
     return 0
 
 

@@ -7,7 +7,13 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.ingest.assets import build_ingest_assets
-from orchestration.resources import DefinitionsFileResource, LandingResource, WarehouseResource
+from orchestration.publish.assets import build_publish_assets
+from orchestration.resources import (
+    DefinitionsFileResource,
+    LandingResource,
+    PublishedResource,
+    WarehouseResource,
+)
 from orchestration.transform.assets import build_dbt_assets
 from orchestration.transform.project import dbt_executable, dbt_project
 
@@ -25,12 +31,18 @@ _dbt_project = dbt_project()
 _dbt_project.prepare_if_dev()
 
 defs = Definitions(
-    assets=[*build_ingest_assets(), agreed_definitions, build_dbt_assets(_dbt_project)],
+    assets=[
+        *build_ingest_assets(),
+        agreed_definitions,
+        build_dbt_assets(_dbt_project),
+        build_publish_assets(_dbt_project.manifest_path),
+    ],
     jobs=[full_materialization],
     resources={
         "warehouse": WarehouseResource(),
         "landing": LandingResource(),
         "definitions_file": DefinitionsFileResource(),
+        "published": PublishedResource(),
         "dbt": DbtCliResource(project_dir=_dbt_project, dbt_executable=dbt_executable()),
     },
     # DuckDB takes one writer process: steps run in the run's own process, one at a time.

@@ -56,3 +56,16 @@ class DefinitionsFileResource(ConfigurableResource):
 
     def resolved_path(self) -> Path:
         return Path(self.path) if self.path else load_settings().definitions_path
+
+
+class PublishedResource(ConfigurableResource):
+    """The published DuckDB file analysts read (read-only); the pipeline only swaps it."""
+
+    path: str = Field(default="", description="Published file; empty means Settings' default.")
+
+    def resolved_path(self) -> Path:
+        return Path(self.path) if self.path else load_settings().published
+
+    def charts_dir(self) -> Path:
+        """Chart files for people without the UI, beside the published file."""
+        return self.resolved_path().parent / "charts"

@@ -18,6 +18,7 @@ ENV_DATA_DIR = "COMMON_FUNNEL_DATA_DIR"
 ENV_WAREHOUSE = "COMMON_FUNNEL_WAREHOUSE"
 ENV_LANDING_DIR = "COMMON_FUNNEL_LANDING_DIR"
 ENV_DEFINITIONS = "COMMON_FUNNEL_DEFINITIONS"
+ENV_PUBLISHED = "COMMON_FUNNEL_PUBLISHED"
 DEFAULT_DEFINITIONS = PROJECT_ROOT / "orchestration" / "common_language" / "funnel_definitions.yml"
 
 # Variables that switch off the phone-home behaviour of every tool in the stack.
@@ -31,12 +32,17 @@ TELEMETRY_OFF: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved locations of the data folder, landing zone and warehouse."""
+    """Resolved locations of the data folder, landing zone, warehouse and published file."""
 
     data_dir: Path
     landing_dir: Path
     warehouse_path: Path
     definitions_path: Path = DEFAULT_DEFINITIONS
+    published_path: Path | None = None  # None: published.duckdb beside the warehouse
+
+    @property
+    def published(self) -> Path:
+        return self.published_path or self.warehouse_path.with_name("published.duckdb")
 
     @property
     def ground_truth_dir(self) -> Path:
@@ -54,7 +60,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     landing_dir = Path(env.get(ENV_LANDING_DIR) or data_dir / "landing").resolve()
     warehouse = Path(env.get(ENV_WAREHOUSE) or data_dir / "warehouse.duckdb").resolve()
     definitions = Path(env.get(ENV_DEFINITIONS) or DEFAULT_DEFINITIONS).resolve()
-    return Settings(data_dir, landing_dir, warehouse, definitions)
+    published = env.get(ENV_PUBLISHED)
+    return Settings(
+        data_dir,
+        landing_dir,
+        warehouse,
+        definitions,
+        Path(published).resolve() if published else None,
+    )
 
 
 def apply_process_defaults() -> None:

@@ -1,4 +1,4 @@
-"""A short, human-readable account of what the warehouse holds."""
+"""A short, human-readable account of what the warehouse and the published file hold."""
 
 from __future__ import annotations
 
@@ -53,4 +53,34 @@ def warehouse_summary(path: Path) -> str:
     if marts:
         lines += ["", "Semantic layer, marts (rows):"]
         lines += [f"  {name:<45} {rows:>10,}" for name, rows in marts]
+    return "\n".join(lines)
+
+
+def published_summary(path: Path) -> str:
+    """The published file: its tables and the latest publish (read-only, like analysts)."""
+    if not path.exists():
+        return f"Published: nothing yet ({path} does not exist)"
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = _row_counts(con, "schema_name = 'main' and table_name <> 'publish_log'")
+        latest = con.execute(
+            """
+            select publish_id, published_at, definitions_version, checks_passed, checks_failed,
+                (select count(*) from publish_log)
+            from publish_log order by published_at desc limit 1
+            """
+        ).fetchone()
+    finally:
+        con.close()
+    lines = [f"Published (read-only for analysts): {path}", ""]
+    lines += [f"  {name.removeprefix('main.'):<45} {rows:>10,}" for name, rows in tables]
+    if latest:
+        lines += [
+            "",
+            f"Latest publish {latest[0]} at {latest[1]:%Y-%m-%d %H:%M:%S %Z}: definitions "
+            f"{latest[2]}, checks passed {latest[3]}, failed {latest[4]} "
+            f"({latest[5]} publishes in publish_log)",
+            f"Charts: {path.parent / 'charts'}",
+            f'Query: duckdb -readonly {path} "select * from metric_funnel_waterfall limit 5"',
+        ]
     return "\n".join(lines)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 from dagster import ExecuteInProcessResult, materialize
@@ -12,7 +14,13 @@ from dagster_dbt import DbtCliResource
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.common_language.load import DEFAULT_PATH
 from orchestration.ingest.assets import build_ingest_assets
-from orchestration.resources import DefinitionsFileResource, LandingResource, WarehouseResource
+from orchestration.publish.assets import build_publish_assets
+from orchestration.resources import (
+    DefinitionsFileResource,
+    LandingResource,
+    PublishedResource,
+    WarehouseResource,
+)
 from orchestration.sample.generate import GeneratedSample
 from orchestration.transform.assets import build_dbt_assets
 from orchestration.transform.project import dbt_executable, dbt_project
@@ -22,6 +30,12 @@ from orchestration.transform.project import dbt_executable, dbt_project
 class Built:
     sample: GeneratedSample
     warehouse: Path
+    # metadata of each published asset's materialization, by table name
+    published_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def published(self) -> Path:
+        return published_path(self.warehouse)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(self.warehouse), read_only=True)
@@ -35,17 +49,29 @@ class Built:
         return con
 
 
+def published_path(warehouse: Path) -> Path:
+    return warehouse.with_name("published.duckdb")
+
+
 def build_everything(
     landing: Path, warehouse: Path, definitions: Path = DEFAULT_PATH
 ) -> ExecuteInProcessResult:
     """Materialize every asset through Dagster against the given folders and definitions."""
     return materialize(
-        [*build_ingest_assets(), agreed_definitions, build_dbt_assets()],
+        [*build_ingest_assets(), agreed_definitions, build_dbt_assets(), build_publish_assets()],
         resources={
             "warehouse": WarehouseResource(path=str(warehouse)),
+            "published": PublishedResource(path=str(published_path(warehouse))),
             "landing": LandingResource(root=str(landing)),
             "definitions_file": DefinitionsFileResource(path=str(definitions)),
             "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
         },
         raise_on_error=False,
     )
+
+
+def published_metadata(result: ExecuteInProcessResult) -> dict[str, Mapping[str, Any]]:
+    return {
+        m.asset_key.path[-1]: m.metadata
+        for m in result.asset_materializations_for_node("publish_marts")
+    }

@@ -21,7 +21,7 @@ from orchestration.ingest.assets import build_ingest_assets  # noqa: E402
 from orchestration.resources import LandingResource, WarehouseResource  # noqa: E402
 from orchestration.sample.generate import GeneratedSample, generate  # noqa: E402
 from orchestration.transform.project import prepare_manifest  # noqa: E402
-from tests.builds import Built, build_everything  # noqa: E402
+from tests.builds import Built, build_everything, published_metadata  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -98,4 +98,4 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     sample = generate(root / "landing", root / "truth", persons, seed)
     result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
     assert result.success
-    return Built(sample, root / "warehouse.duckdb")
+    return Built(sample, root / "warehouse.duckdb", published_metadata(result))

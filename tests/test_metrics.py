@@ -1,331 +1,327 @@
-"""Published metrics against an independent pandas computation from the ground truth."""
+"""Every metric against an independent pandas computation from the ground truth
+(tests/metric_oracle.py): per slice and per period total, at two seeds and two scales."""
 
 from __future__ import annotations
+
+import itertools
 
 import duckdb
 import pandas as pd
 
-from orchestration.sample.rules import TruthRules
-from orchestration.sample.truth import OUTREACH_PREFIX
+from tests import metric_oracle as oracle
 from tests.builds import Built
 
-FISCAL_START_MONTH = 4  # the oracle's own statement of the calendar (April, JST)
-JST_OFFSET = pd.Timedelta(hours=9)
 
-
-def _periods(local: pd.Series) -> pd.DataFrame:
-    """Period label and index at every grain for local (JST) timestamps."""
-    month, year = local.dt.month, local.dt.year
-    fiscal_year = year.where(month >= FISCAL_START_MONTH, year - 1)
-    index = (month - FISCAL_START_MONTH) % 12
-    quarter, half = index // 3 + 1, index // 6 + 1
-    grains = {
-        "month": (year.astype(str) + "-" + month.map("{:02d}".format), year * 12 + month),
-        "quarter": (
-            "FY" + fiscal_year.astype(str) + "-Q" + quarter.astype(str),
-            fiscal_year * 4 + quarter,
-        ),
-        "half_year": (
-            "FY" + fiscal_year.astype(str) + "-H" + half.astype(str),
-            fiscal_year * 2 + half,
-        ),
-        "fiscal_year": ("FY" + fiscal_year.astype(str), fiscal_year),
-    }
-    frames = [
-        pd.DataFrame({"row": local.index, "grain": g, "period_label": label, "period_index": idx})
-        for g, (label, idx) in grains.items()
-    ]
-    return pd.concat(frames, ignore_index=True)
-
-
-def _expected_response_rates(built: Built) -> pd.DataFrame:
-    truth = built.sample.truth_dir
-    touches = pd.read_csv(truth / "touches.csv", dtype=str, keep_default_na=False)
-    persons = pd.read_csv(truth / "persons.csv", dtype=str, keep_default_na=False)
-    touches = touches.merge(persons[["person_id", "account_index", "industry"]], on="person_id")
-    local = pd.to_datetime(touches["at"], utc=True).dt.tz_localize(None) + JST_OFFSET
-    touches["targeted"] = (touches["kind"] == "email_send") & touches["campaign"].str.startswith(
-        OUTREACH_PREFIX
-    )
-    touches["responded"] = touches["kind"].isin(TruthRules().response_touches)
-    periods = _periods(local).merge(touches, left_on="row", right_index=True)
-    per_account = periods.groupby(
-        ["grain", "period_label", "period_index", "account_index", "industry"], as_index=False
-    )[["targeted", "responded"]].any()
-    per_account["hit"] = per_account["targeted"] & per_account["responded"]
-    rates = per_account.groupby(
-        ["grain", "period_label", "period_index", "industry"], as_index=False
-    )[["targeted", "hit"]].sum()
-    rates = rates[rates["targeted"] > 0].copy()
-    rates["rate"] = rates["hit"] / rates["targeted"]
-    return rates
-
-
-def test_industry_response_rate_equals_the_truth(built: Built):
-    expected = _expected_response_rates(built)
+def _table(built: Built, name: str) -> pd.DataFrame:
     con = duckdb.connect(str(built.warehouse), read_only=True)
     try:
-        actual = con.execute(
-            """
-            select grain, period_label, period_index, industry_code, targeted_accounts,
-                responded_accounts, response_rate, response_rate_null_reason,
-                prior_response_rate, response_rate_change
-            from marts.metric_industry_response_rate
-            """
-        ).df()
-    finally:
-        con.close()
-    assert set(expected["grain"]) == {"month", "quarter", "half_year", "fiscal_year"}
-    got = actual[actual["targeted_accounts"] > 0]
-    mine = {
-        (r.grain, r.period_label, r.industry_code): (
-            r.targeted_accounts,
-            r.responded_accounts,
-            round(r.response_rate, 12),
-        )
-        for r in got.itertuples()
-    }
-    theirs = {
-        (r.grain, r.period_label, r.industry): (r.targeted, r.hit, round(r.rate, 12))
-        for r in expected.itertuples()
-    }
-    assert mine == theirs
-    empty = actual[actual["targeted_accounts"] == 0]
-    assert empty["response_rate"].isna().all()
-    assert (empty["response_rate_null_reason"] == "no targeted accounts").all()
-    # the change is against the same industry's previous period of the same grain
-    rates = {(r.grain, r.period_index, r.industry): r.rate for r in expected.itertuples()}
-    for r in got.itertuples():
-        prior = rates.get((r.grain, r.period_index - 1, r.industry_code))
-        if prior is None:
-            assert pd.isna(r.response_rate_change)
-        else:
-            assert abs(r.response_rate_change - (r.response_rate - prior)) < 1e-12
-
-
-def _cycles_with_periods(built: Built) -> pd.DataFrame:
-    cycles = pd.read_csv(built.sample.truth_dir / "cycles.csv", dtype=str, keep_default_na=False)
-    mql = pd.to_datetime(cycles["mql_at"], utc=True).dt.tz_localize(None)
-    followup = pd.to_datetime(cycles["first_followup_at"].replace("", None), utc=True)
-    cycles["hours"] = (followup.dt.tz_localize(None) - mql).dt.total_seconds() / 3600
-    cycles["accepted"] = cycles["sal_at"] != ""
-    cycles["rejected"] = cycles["rejected_at"] != ""
-    cycles["within"] = cycles["hours"] <= TruthRules().acceptance_sla.total_seconds() / 3600
-    return _periods(mql + JST_OFFSET).merge(cycles, left_on="row", right_index=True)
-
-
-def _query(built: Built, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(built.warehouse), read_only=True)
-    try:
-        return con.execute(sql).df()
+        return con.execute(f"select * from marts.{name}").df()
     finally:
         con.close()
 
 
-def test_mql_acceptance_and_rejection_reasons_equal_the_truth(built: Built):
-    cycles = _cycles_with_periods(built)
-    expected = cycles.groupby(["grain", "period_label"]).agg(
-        mqls=("accepted", "size"), accepted=("accepted", "sum"), rejected=("rejected", "sum")
+def _sum_or_null(values: pd.Series) -> float | None:
+    return values.sum(min_count=1)
+
+
+def _assert_rates(
+    table: pd.DataFrame,
+    rate: str,
+    numerator,
+    denominator,
+    reason: str | None = None,
+    share: bool = True,
+) -> None:
+    """rate = numerator / denominator where the denominator is positive; else null (with
+    the reason in `<rate>_null_reason`, when given); never NaN or infinity."""
+    num, den = numerator(table), denominator(table)
+    positive = den > 0
+    assert positive.any()
+    assert ((table.loc[positive, rate] - num[positive] / den[positive]).abs() < 1e-12).all()
+    assert table.loc[~positive, rate].isna().all()
+    if reason is not None:
+        assert table.loc[positive, f"{rate}_null_reason"].isna().all()
+        assert (table.loc[~positive, f"{rate}_null_reason"] == reason).all()
+    if share:
+        assert table[rate].dropna().between(0, 1).all()
+
+
+def _assert_every_period_has_a_total(table: pd.DataFrame, count: str) -> None:
+    """Total rows run without gaps from the first to the last period of each grain."""
+    totals = table[table["is_total"]]
+    for grain, rows in totals.groupby("grain"):
+        indexes = sorted(set(rows["period_index"]))
+        assert indexes == list(range(indexes[0], indexes[-1] + 1)), grain
+    assert (totals[count] >= 0).all()
+
+
+def test_mql_acceptance_equals_the_truth(built: Built):
+    rows = oracle.mql_cohort(built.sample.truth_dir)
+    assert (rows["cycle"] > 1).any()  # recycled persons who became MQL again count again
+    table = _table(built, "metric_mql_acceptance")
+    oracle.compare_sliced(
+        table,
+        rows,
+        {
+            "mqls": ("accepted", "size"),
+            "accepted_mqls": ("accepted", "sum"),
+            "rejected_mqls": ("rejected", "sum"),
+        },
     )
-    actual = _query(
-        built,
-        """
-        select grain, period_label, sum(mqls) as mqls, sum(accepted_mqls) as accepted,
-            sum(rejected_mqls) as rejected
-        from marts.metric_mql_acceptance group by all
-        """,
-    ).set_index(["grain", "period_label"])
-    assert expected["mqls"].sum() > 100
-    pd.testing.assert_frame_equal(
-        actual.sort_index().astype("int64"), expected.sort_index().astype("int64")
+    assert (table["pending_mqls"] == table["mqls"] - table["decided_mqls"]).all()
+    _assert_rates(
+        table[table["mqls"] > 0],
+        "acceptance_rate",
+        lambda t: t["accepted_mqls"],
+        lambda t: t["decided_mqls"],
+        "no decided MQLs",
     )
-    rejected = cycles[cycles["rejected"]]
-    expected_reasons = rejected.groupby(["grain", "period_label", "rejection_reason"]).size()
-    actual_reasons = _query(
-        built,
-        """
-        select grain, period_label, rejection_reason, sum(rejected_mqls) as n
-        from marts.metric_mql_acceptance where rejected_mqls > 0 group by all
-        """,
-    ).set_index(["grain", "period_label", "rejection_reason"])["n"]
-    assert actual_reasons.sort_index().astype("int64").to_dict() == expected_reasons.to_dict()
-    rates = _query(built, "select * from marts.metric_mql_acceptance")
-    decided = rates["accepted_mqls"] + rates["rejected_mqls"]
-    assert (
-        (rates["acceptance_rate"] - rates["accepted_mqls"] / decided).abs()[decided > 0] < 1e-12
-    ).all()
-    assert (rates.loc[decided == 0, "acceptance_rate_null_reason"] == "no decided MQLs").all()
+    assert (table.loc[table["mqls"] == 0, "acceptance_rate_null_reason"] == "no MQLs").all()
+    _assert_every_period_has_a_total(table, "mqls")
+
+
+def test_mql_rejection_reasons_equal_the_truth(built: Built):
+    rows = oracle.mql_cohort(built.sample.truth_dir)
+    rejected = rows[rows["rejected"]]
+    table = _table(built, "metric_mql_rejection_reasons")
+    counted = table[table["rejected_mqls"] > 0]
+    oracle.compare_sliced(
+        counted, rejected, {"rejected_mqls": ("rejected", "size")}, keys=["rejection_reason"]
+    )
+    _assert_rates(
+        table,
+        "share_of_rejections",
+        lambda t: t["rejected_mqls"],
+        lambda t: t["period_rejected_mqls"],
+        "no rejected MQLs",
+    )
+    # total rows hold every agreed reason in every period, zero or not
+    totals = table[table["is_total"]]
+    per_period = totals.groupby(["grain", "period_label"])["rejection_reason"].nunique()
+    assert per_period.nunique() == 1 and per_period.iloc[0] >= 4
 
 
 def test_followup_sla_equals_the_truth(built: Built):
-    cycles = _cycles_with_periods(built)
-    expected = cycles.groupby(["grain", "period_label"]).agg(
-        mqls=("within", "size"), within=("within", "sum"), hours=("hours", "sum")
+    rows = oracle.mql_cohort(built.sample.truth_dir)
+    table = _table(built, "metric_followup_sla")
+    oracle.compare_sliced(
+        table,
+        rows,
+        {
+            "mqls": ("within", "size"),
+            "followed_up_within_sla": ("within", "sum"),
+            "followed_up": ("hours", "count"),
+            "total_hours_to_first_followup": ("hours", _sum_or_null),
+            "median_hours_to_first_followup": ("hours", "median"),
+        },
+        total_only=["median_hours_to_first_followup"],
     )
-    actual = _query(
-        built,
-        """
-        select grain, period_label, sum(mqls) as mqls, sum(followed_up_within_sla) as within,
-            sum(total_hours_to_first_followup) as hours
-        from marts.metric_followup_sla group by all
-        """,
-    ).set_index(["grain", "period_label"])
-    actual, expected = actual.sort_index(), expected.sort_index()
-    assert actual["mqls"].astype("int64").to_dict() == expected["mqls"].to_dict()
-    assert (
-        actual["within"].astype("int64").to_dict() == expected["within"].astype("int64").to_dict()
+    _assert_rates(
+        table,
+        "within_sla_rate",
+        lambda t: t["followed_up_within_sla"],
+        lambda t: t["mqls"],
+        "no MQLs",
     )
-    assert ((actual["hours"] - expected["hours"]).abs() < 1e-6).all()
+    _assert_every_period_has_a_total(table, "mqls")
 
 
 def test_lost_reasons_equal_the_truth(built: Built):
-    truth = built.sample.truth_dir
-    deals = pd.read_csv(truth / "opportunities.csv", dtype=str, keep_default_na=False)
-    lost = deals[deals["outcome"] == "lost"].reset_index(drop=True)
-    closed = pd.to_datetime(lost["closed_at"], utc=True).dt.tz_localize(None) + JST_OFFSET
-    periods = _periods(closed).merge(lost, left_on="row", right_index=True)
-    counts = periods.groupby(["grain", "period_label", "lost_reason"]).size()
-    totals = periods.groupby(["grain", "period_label"]).size()
-    actual = _query(built, "select * from marts.metric_lost_reasons")
-    assert len(lost) > 10
-    got = actual[actual["lost_deals"] > 0].set_index(
-        ["grain", "period_label", "lost_reason_category"]
-    )["lost_deals"]
-    assert got.astype("int64").sort_index().to_dict() == counts.sort_index().to_dict()
-    for row in actual.itertuples():
-        total = totals[(row.grain, row.period_label)]
-        assert row.period_lost_deals == total
-        assert abs(row.share_of_lost - row.lost_deals / total) < 1e-12
-    categories = set(actual["lost_reason_category"])
-    assert "unclassified" in categories and len(categories) == 7
-
-
-OPPORTUNITY_WINDOW = pd.Timedelta(days=180)  # the oracle's own statement of the window
+    rows = oracle.lost_cohort(built.sample.truth_dir)
+    rows = rows.rename(columns={"lost_reason": "lost_reason_category"})
+    table = _table(built, "metric_lost_reasons")
+    counted = table[table["lost_deals"] > 0]
+    oracle.compare_sliced(
+        counted,
+        rows,
+        {"lost_deals": ("opportunity_id", "size")},
+        keys=["lost_reason_category"],
+    )
+    _assert_rates(
+        table,
+        "share_of_lost",
+        lambda t: t["lost_deals"],
+        lambda t: t["period_lost_deals"],
+        "no lost deals",
+    )
+    totals = table[table["is_total"]]
+    assert set(totals["lost_reason_category"]) >= {"unclassified"}
+    assert totals.groupby(["grain", "period_label"]).size().eq(7).all()
+    # the change is against the same category's previous period of the grain
+    shares = {
+        (r.grain, r.period_index, r.lost_reason_category): r.share_of_lost
+        for r in totals.itertuples()
+    }
+    for r in totals.itertuples():
+        prior = shares.get((r.grain, r.period_index - 1, r.lost_reason_category))
+        if prior is None or pd.isna(prior) or pd.isna(r.share_of_lost):
+            assert pd.isna(r.share_of_lost_change)
+        else:
+            assert abs(r.share_of_lost_change - (r.share_of_lost - prior)) < 1e-12
 
 
 def test_opportunity_rate_after_first_touch_equals_the_truth(built: Built):
+    rows = oracle.first_touch_cohort(built.sample.truth_dir)
+    table = _table(built, "metric_opportunity_rate_after_first_touch")
+    as_of = pd.Timestamp(table["data_as_of"].iloc[0]).tz_localize(None)
+    rows["maturing"] = rows["window_end"] > as_of
+    oracle.compare_sliced(
+        table,
+        rows,
+        {
+            "persons": ("converted", "size"),
+            "became_opportunity": ("converted", "sum"),
+            "maturing_persons": ("maturing", "sum"),
+        },
+    )
+    assert rows["converted"].sum() > 10 and rows["maturing"].any() and not rows["maturing"].all()
+    assert (table["is_window_complete"] == (table["maturing_persons"] == 0)).all()
+    _assert_rates(
+        table,
+        "opportunity_rate",
+        lambda t: t["became_opportunity"],
+        lambda t: t["persons"],
+        "no persons",
+    )
+    _assert_every_period_has_a_total(table, "persons")
+
+
+def test_data_as_of_is_the_latest_event_of_the_sources(built: Built):
     truth = built.sample.truth_dir
-    persons = pd.read_csv(truth / "persons.csv", dtype=str, keep_default_na=False)
-    deals = pd.read_csv(truth / "opportunities.csv", dtype=str, keep_default_na=False)
-    persons = persons[persons["first_touch_at"] != ""].reset_index(drop=True)
-    first_touch = pd.to_datetime(persons["first_touch_at"], utc=True).dt.tz_localize(None)
-    created = pd.to_datetime(deals["created_at"], utc=True).dt.tz_localize(None)
-    first_deal = created.groupby(deals["person_id"]).min()
-    deal_at = persons["person_id"].map(first_deal)
-    persons["converted"] = (deal_at <= first_touch + OPPORTUNITY_WINDOW).fillna(False)
-    periods = _periods(first_touch + JST_OFFSET).merge(persons, left_on="row", right_index=True)
-    expected = periods.groupby(["grain", "period_label"]).agg(
-        persons=("converted", "size"), converted=("converted", "sum")
-    )
-    actual = _query(
-        built,
-        """
-        select grain, period_label, sum(persons) as persons,
-            sum(became_opportunity) as converted
-        from marts.metric_opportunity_rate_after_first_touch group by all
-        """,
-    ).set_index(["grain", "period_label"])
-    assert expected["converted"].sum() > 10
-    assert (
-        actual.astype("int64").sort_index().to_dict()
-        == expected.astype("int64").sort_index().to_dict()
-    )
+    stamps = [
+        oracle.utc(oracle.read(truth, "touches")["at"]).max(),
+        oracle.utc(oracle.read(truth, "person_stages")["entered_at"]).max(),
+    ]
+    table = _table(built, "metric_opportunity_rate_after_first_touch")
+    as_of = pd.Timestamp(table["data_as_of"].iloc[0]).tz_localize(None)
+    assert as_of >= max(stamps)
+    assert as_of - max(stamps) < pd.Timedelta(days=7)  # a CRM change may follow the last stage
 
 
 def test_funnel_waterfall_equals_the_truth(built: Built):
-    stages = pd.read_csv(built.sample.truth_dir / "person_stages.csv", dtype=str)
-    stages["at"] = pd.to_datetime(stages["entered_at"], utc=True).dt.tz_localize(None)
-    first = stages.pivot_table(index="person_id", columns="stage", values="at", aggfunc="min")
-    first = first[first["inquiry"].notna()].reset_index()
-    periods = _periods(first["inquiry"] + JST_OFFSET).merge(first, left_on="row", right_index=True)
-    days = pd.Timedelta(days=1)
-    periods["mql_days"] = (periods["mql"] - periods["inquiry"]) / days
-    periods["won_days"] = (periods["won"] - periods["sql"]) / days
-    expected = periods.groupby(["grain", "period_label"]).agg(
-        inquiries=("inquiry", "count"),
-        mqls=("mql", "count"),
-        sals=("sal", "count"),
-        sqls=("sql", "count"),
-        wins=("won", "count"),
-        mql_days=("mql_days", "mean"),
-        won_days=("won_days", "mean"),
+    rows = oracle.inquiry_cohort(built.sample.truth_dir)
+    table = _table(built, "metric_funnel_waterfall")
+    oracle.compare_sliced(
+        table,
+        rows,
+        {
+            "inquiries": ("inquiry", "count"),
+            "mqls": ("mql", "count"),
+            "sals": ("sal", "count"),
+            "sqls": ("sql", "count"),
+            "wins": ("won", "count"),
+            "mean_days_inquiry_to_mql": ("mql_days", "mean"),
+            "mean_days_mql_to_sal": ("sal_days", "mean"),
+            "mean_days_sal_to_sql": ("sql_days", "mean"),
+            "mean_days_sql_to_won": ("won_days", "mean"),
+        },
     )
-    actual = (
-        _query(
-            built,
-            """
-        select grain, period_label, inquiries, mqls, sals, sqls, wins,
-            mean_days_inquiry_to_mql as mql_days, mean_days_sql_to_won as won_days
-        from marts.metric_funnel_waterfall where is_total
-        """,
-        )
-        .set_index(["grain", "period_label"])
-        .sort_index()
+    assert rows["won"].notna().sum() > 5
+    _assert_rates(
+        table[table["inquiries"] > 0],
+        "inquiry_to_won_rate",
+        lambda t: t["wins"],
+        lambda t: t["inquiries"],
     )
-    expected = expected.sort_index()
-    assert expected["wins"].sum() > 5
-    counts = ["inquiries", "mqls", "sals", "sqls", "wins"]
-    assert actual[counts].astype("int64").to_dict() == expected[counts].astype("int64").to_dict()
-    for column in ("mql_days", "won_days"):
-        both = pd.concat([actual[column], expected[column]], axis=1, keys=["a", "e"])
-        assert ((both["a"] - both["e"]).abs().fillna(0) < 1e-9).all()
-        assert (both["a"].isna() == both["e"].isna()).all()
-    sliced = _query(
-        built,
-        "select grain, period_label, sum(inquiries) as n from marts.metric_funnel_waterfall"
-        " where not is_total group by all",
-    ).set_index(["grain", "period_label"])["n"]
-    assert sliced.astype("int64").sort_index().to_dict() == expected["inquiries"].to_dict()
+    # counts never grow down the funnel within a cohort
+    steps = ["inquiries", "mqls", "sals", "sqls", "wins"]
+    for upper, lower in itertools.pairwise(steps):
+        assert (table[lower] <= table[upper]).all(), (upper, lower)
+    _assert_every_period_has_a_total(table, "inquiries")
 
 
-def test_stage_advances_add_up_to_the_truth(built: Built):
+def test_stage_advances_add_up_to_the_truth_per_slice(built: Built):
     """The truth keeps each deal's advances and regressions, not when each move happened:
-    summed over the periods of any grain, the metric must give the same totals."""
-    deals = pd.read_csv(built.sample.truth_dir / "opportunities.csv")
-    totals = _query(
-        built,
-        """
-        select grain, sum(stage_changes), sum(stage_advances), sum(stage_regressions)
-        from marts.metric_opportunity_stage_advances group by grain
-        """,
+    summed over the periods of any grain, each slice must give the truth's totals."""
+    deals = oracle.opportunity_rows(built.sample.truth_dir)
+    for column in ("stage_changes", "advances", "regressions"):
+        deals[column] = deals[column].astype(int)
+    expected = oracle.expected_by(
+        deals,
+        oracle.SLICES,
+        {
+            "stage_changes": ("stage_changes", "sum"),
+            "stage_advances": ("advances", "sum"),
+            "stage_regressions": ("regressions", "sum"),
+        },
     )
-    expected = (
-        int(deals["stage_changes"].sum()),
-        int(deals["advances"].sum()),
-        int(deals["regressions"].sum()),
+    expected = expected[expected["stage_changes"] > 0]
+    table = _table(built, "metric_opportunity_stage_advances")
+    values = ["stage_changes", "stage_advances", "stage_regressions"]
+    assert expected["stage_advances"].sum() > 10 and expected["stage_regressions"].sum() > 0
+    for grain, rows in table.groupby("grain"):
+        sliced = (
+            rows[~rows["is_total"]]
+            .groupby(oracle.SLICES, dropna=False, as_index=False)[values]
+            .sum()
+        )
+        assert oracle.same(
+            oracle.as_dict(sliced, oracle.SLICES, values),
+            oracle.as_dict(expected, oracle.SLICES, values),
+        ), grain
+        totals = rows[rows["is_total"]][values].sum()
+        assert tuple(int(v) for v in totals) == tuple(int(expected[v].sum()) for v in values)
+    _assert_rates(
+        table[table["opportunities_moved"] > 0],
+        "advances_per_opportunity",
+        lambda t: t["stage_advances"],
+        lambda t: t["opportunities_moved"],
+        share=False,
     )
-    assert expected[1] > 10
-    assert len(totals) == 4
-    for row in totals.itertuples(index=False):
-        assert tuple(int(v) for v in row[1:]) == expected, row[0]
 
 
 def test_time_to_opportunity_equals_the_truth(built: Built):
-    truth = built.sample.truth_dir
-    deals = pd.read_csv(truth / "opportunities.csv", dtype=str)
-    persons = pd.read_csv(truth / "persons.csv", dtype=str)[["person_id", "first_touch_at"]]
-    deals = deals.merge(persons, on="person_id")
-    created = pd.to_datetime(deals["created_at"], utc=True).dt.tz_localize(None)
-    first = pd.to_datetime(deals["first_touch_at"], utc=True).dt.tz_localize(None)
-    deals["days"] = (created - first) / pd.Timedelta(days=1)
-    periods = _periods(created + JST_OFFSET).merge(deals, left_on="row", right_index=True)
-    expected = (
-        periods.groupby(["grain", "period_label"])
-        .agg(n=("days", "size"), mean=("days", "mean"), median=("days", "median"))
-        .sort_index()
+    rows = oracle.created_opportunity_cohort(built.sample.truth_dir)
+    table = _table(built, "metric_time_to_opportunity")
+    oracle.compare_sliced(
+        table,
+        rows,
+        {
+            "opportunities": ("days", "size"),
+            "total_days_first_touch_to_sql": ("days", "sum"),
+            "mean_days_first_touch_to_sql": ("days", "mean"),
+            "median_days_first_touch_to_sql": ("days", "median"),
+        },
+        total_only=["median_days_first_touch_to_sql"],
     )
-    actual = (
-        _query(
-            built,
-            """
-        select grain, period_label, opportunities as n, mean_days_first_touch_to_sql as mean,
-            median_days_first_touch_to_sql as median
-        from marts.metric_time_to_opportunity where is_total
-        """,
+    empty = table[table["opportunities"] == 0]
+    assert empty["mean_days_first_touch_to_sql"].isna().all()
+    assert (empty["days_null_reason"] == "no opportunities").all()
+    _assert_every_period_has_a_total(table, "opportunities")
+
+
+def test_industry_response_rate_equals_the_truth(built: Built):
+    accounts = oracle.response_accounts(built.sample.truth_dir)
+    table = _table(built, "metric_industry_response_rate")
+    values = ["targeted_accounts", "responded_accounts"]
+    aggregations = {"targeted_accounts": ("targeted", "sum"), "responded_accounts": ("hit", "sum")}
+    for is_total, keys in ((True, ["industry_code"]), (False, ["industry_code", "size_band"])):
+        period = ["grain", "period_label"]
+        expected = oracle.expected_by(accounts, [*period, *keys], aggregations)
+        expected = expected[expected["targeted_accounts"] > 0]
+        got = table[(table["is_total"] == is_total) & (table["targeted_accounts"] > 0)]
+        assert len(expected) > 10
+        assert oracle.same(
+            oracle.as_dict(got, [*period, *keys], values),
+            oracle.as_dict(expected, [*period, *keys], values),
         )
-        .set_index(["grain", "period_label"])
-        .sort_index()
+    _assert_rates(
+        table,
+        "response_rate",
+        lambda t: t["responded_accounts"],
+        lambda t: t["targeted_accounts"],
+        "no targeted accounts",
     )
-    assert expected["n"].sum() > 10
-    assert actual["n"].astype("int64").to_dict() == expected["n"].to_dict()
-    assert ((actual[["mean", "median"]] - expected[["mean", "median"]]).abs() < 1e-9).all().all()
+    # total rows: every industry in every observed period; the change is against the
+    # same industry's previous period of the grain
+    totals = table[table["is_total"]]
+    assert totals.groupby(["grain", "period_label"]).size().nunique() == 1
+    rates = {
+        (r.grain, r.period_index, r.industry_code): r.response_rate for r in totals.itertuples()
+    }
+    for r in totals.itertuples():
+        prior = rates.get((r.grain, r.period_index - 1, r.industry_code))
+        if prior is None or pd.isna(prior) or pd.isna(r.response_rate):
+            assert pd.isna(r.response_rate_change)
+        else:
+            assert abs(r.response_rate_change - (r.response_rate - prior)) < 1e-12

@@ -9,6 +9,7 @@ no truth behind them are the deliberate defects, which the loader must reject.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -476,9 +477,10 @@ class Exporter:
             self._hubspot_contact(
                 journey, twin, created + timedelta(days=3), email_variant(rng, person.email, 1.0)
             )
-        for touch in journey.touches:
+        for position, touch in enumerate(journey.touches):
             if touch.kind in FORMS_BY_INTENT:
                 form_id = rng.choice(FORMS_BY_INTENT[touch.kind])
+                journey.touches[position] = replace(touch, recorded_campaign=FORMS[form_id][0])
                 conversion = self.ids.next("cv-")
                 self._record(person.person_id, "form_submission", conversion)
                 self.sinks["form_submission"].write(

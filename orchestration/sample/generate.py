@@ -49,7 +49,7 @@ def generate(
     calendar = build_calendar()
     users = build_users()
     exporter = Exporter(landing_dir, random.Random(seed + 1), users, calendar)
-    truth = TruthWriter(truth_dir, rules)
+    truth = TruthWriter(truth_dir, rules, exporter.sales_users)
     owners = len(exporter.sales_users)
     next_opportunity = [0]
     defect_at = persons // 2

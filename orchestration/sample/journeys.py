@@ -24,6 +24,13 @@ class Touch:
     at: datetime
     campaign: str | None = None
     event_day: datetime | None = None  # webinar / trade-show day (JST midnight), if any
+    # the campaign as the source record names it, when that differs from `campaign` (a
+    # form submission names the form, not the webinar or content behind it)
+    recorded_campaign: str | None = None
+
+    @property
+    def source_campaign(self) -> str | None:
+        return self.recorded_campaign or self.campaign
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import IO, Any, ClassVar
 from orchestration.sample.journeys import Journey
 from orchestration.sample.rules import TruthRules
 from orchestration.sample.sinks import CsvSink
-from orchestration.sample.world import JST, Account
+from orchestration.sample.world import JST, Account, User
 
 OUTREACH_PREFIX = "ターゲット"
 
@@ -46,6 +46,7 @@ class TruthWriter:
             "first_touch_at",
             "first_touch_kind",
             "inquiry_at",
+            "first_touch_campaign",
         ],
         "person_stages": ["person_id", "cycle", "stage", "entered_at"],
         "cycles": [
@@ -60,6 +61,8 @@ class TruthWriter:
             "end_stage",
             "end_at",
             "opportunity_index",
+            "lead_owner",
+            "lead_owner_team",
         ],
         "opportunities": [
             "opportunity_index",
@@ -75,13 +78,16 @@ class TruthWriter:
             "advances",
             "regressions",
             "amount",
+            "owner",
+            "owner_team",
         ],
         "touches": ["person_id", "kind", "at", "campaign"],
     }
 
-    def __init__(self, root: Path, rules: TruthRules) -> None:
+    def __init__(self, root: Path, rules: TruthRules, sales_users: Sequence[User]) -> None:
+        """sales_users: the owners a cycle's `owner` index points into (by modulo)."""
         root.mkdir(parents=True, exist_ok=True)
-        self.root, self.rules = root, rules
+        self.root, self.rules, self.sales_users = root, rules, list(sales_users)
         self.handles: dict[str, IO[str]] = {}
         self.writers: dict[str, Any] = {}
         for name, header in self.FILES.items():
@@ -107,6 +113,7 @@ class TruthWriter:
                 iso(first.at if first else None),
                 first.kind if first else "",
                 iso(journey.inquiry_at),
+                (first.source_campaign or "") if first else "",
             ]
         )
         for touch in journey.touches:
@@ -114,8 +121,10 @@ class TruthWriter:
             self._account_period(person.account, touch.kind, touch.at, touch.campaign)
         if journey.inquiry_at is not None:
             w["person_stages"].writerow([person.person_id, 1, "inquiry", iso(journey.inquiry_at)])
+        lead_owner: User | None = None  # a lead keeps the owner of the cycle that opened it
         for cycle in journey.cycles:
             opp = cycle.opportunity
+            lead_owner = lead_owner or self._owner(cycle.owner)
             stages = [
                 ("mql", cycle.mql_at),
                 ("sal", cycle.sal_at),
@@ -139,18 +148,21 @@ class TruthWriter:
                     cycle.end_stage or "",
                     iso(cycle.end_at),
                     opp.index if opp else "",
+                    lead_owner.name,
+                    lead_owner.team,
                 ]
             )
             if opp is not None:
                 self.pending_opportunities.append((journey, opp.index))
+            if opp is not None or cycle.end_stage in ("won", "lost"):
+                lead_owner = None  # a converted lead is closed; the next cycle opens a new one
 
     def write_opportunities(self, opportunity_ids: dict[int, str]) -> None:
         for journey, index in self.pending_opportunities:
-            opp = next(
-                c.opportunity
-                for c in journey.cycles
-                if c.opportunity and c.opportunity.index == index
+            cycle = next(
+                c for c in journey.cycles if c.opportunity and c.opportunity.index == index
             )
+            opp, owner = cycle.opportunity, self._owner(cycle.owner)
             assert opp is not None
             order = ["Prospecting", "Qualification", "Needs Analysis", "Proposal", "Negotiation"]
             ranks = [order.index(s) for s, _ in opp.stages if s in order]
@@ -171,8 +183,13 @@ class TruthWriter:
                     advances,
                     regressions,
                     opp.amount,
+                    owner.name,
+                    owner.team,
                 ]
             )
+
+    def _owner(self, index: int) -> User:
+        return self.sales_users[index % len(self.sales_users)]
 
     def _account_period(
         self, account: Account, kind: str, at: datetime, campaign: str | None

@@ -1,31 +1,20 @@
--- Every lifecycle cycle once per reporting grain, in the period of its MQL (reporting
--- time zone): the cohort the MQL-based metrics (acceptance, follow-up SLA) count.
+-- Every lifecycle cycle with an MQL, dated by the MQL's local date (reporting time zone),
+-- with the standard slices: the cohort the MQL-based metrics (acceptance, rejection
+-- reasons, follow-up SLA) count. Owner is the lead's owner.
 with
 
-agreement as (
-    select * from {{ ref('stg_definitions__agreement') }}
-),
-
 lifecycles as (
-    select
-        lifecycles.*,
-        cast(
-            {{ to_local_time('lifecycles.mql_at', 'agreement.reporting_timezone') }} as date
-        ) as mql_local_date
-    from {{ ref('fct_lead_lifecycle') }} as lifecycles
-    cross join agreement
+    select * from {{ ref('fct_lead_lifecycle') }}
 ),
 
 final as (
     select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
         lifecycles.lifecycle_id,
-        lifecycles.first_touch_channel,
-        lifecycles.first_touch_intent,
-        lifecycles.industry_code,
-        lifecycles.size_band,
+        person_slices.first_touch_channel,
+        person_slices.first_touch_intent,
+        person_slices.first_touch_campaign,
+        person_slices.industry_code,
+        person_slices.size_band,
         lifecycles.owner_name,
         lifecycles.owner_team,
         lifecycles.acceptance_status,
@@ -33,14 +22,13 @@ final as (
         case
             when lifecycles.acceptance_status = 'rejected' then lifecycles.rejection_reason
         end as rejection_reason,
-        lifecycles.first_followup_at,
         lifecycles.hours_to_first_followup,
         lifecycles.is_followed_up_within_sla,
-        lifecycles.sla_hours,
-        lifecycles.sla_clock
+        lifecycles.mql_local_date
     from lifecycles
-    inner join {{ ref('dim_reporting_periods') }} as periods
-        on lifecycles.mql_local_date = periods.calendar_date
+    inner join {{ ref('int_person_slices') }} as person_slices
+        on lifecycles.person_id = person_slices.person_id
+    where lifecycles.mql_at is not null
 )
 
 select * from final

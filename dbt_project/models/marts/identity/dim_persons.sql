@@ -74,6 +74,10 @@ final as (
         coalesce(current_stages.stage_code, 'known') as current_stage,
         coalesce(current_stages.cycle_number, 0) as lifecycle_cycles,
         first_touches.touched_at as first_touch_at,
+        cast(
+            {{ to_local_time('first_touches.touched_at', 'agreement.reporting_timezone') }}
+            as date
+        ) as first_touch_local_date,
         inquiries.inquiry_at,
         agreement.definitions_version
     from profiles

@@ -104,6 +104,9 @@ final as (
         case when cycles.end_stage = 'recycled' then cycles.end_at end as recycled_at,
         case when cycles.end_stage = 'disqualified' then cycles.end_at end as disqualified_at,
         cycles.end_at,
+        cast(
+            {{ to_local_time('cycles.mql_at', 'agreement.reporting_timezone') }} as date
+        ) as mql_local_date,
         cycles.definitions_version
     from cycles
     cross join agreement

@@ -94,6 +94,13 @@ final as (
         opportunities.created_at,
         moves.closed_at,
         opportunities.last_modified_at,
+        cast(
+            {{ to_local_time('opportunities.created_at', 'agreement.reporting_timezone') }}
+            as date
+        ) as created_local_date,
+        cast(
+            {{ to_local_time('moves.closed_at', 'agreement.reporting_timezone') }} as date
+        ) as closed_local_date,
         agreement.definitions_version
     from opportunities
     cross join agreement

@@ -8,35 +8,27 @@ agreement as (
     select * from {{ ref('stg_definitions__agreement') }}
 ),
 
+periods as (
+    select * from {{ ref('dim_reporting_periods') }}
+),
+
+cohort as (
+    select * from {{ ref('int_mql_cohorts') }}
+),
+
+{% set measures %}
+        count(cohort.lifecycle_id) as mqls,
+        sum(case when cohort.is_followed_up_within_sla then 1 else 0 end)
+            as followed_up_within_sla,
+        count(cohort.hours_to_first_followup) as followed_up,
+        sum(cohort.hours_to_first_followup) as total_hours_to_first_followup,
+        avg(cohort.hours_to_first_followup) as mean_hours_to_first_followup,
+        percentile_cont(0.5) within group (order by cohort.hours_to_first_followup)
+            as median_hours_to_first_followup
+{% endset %}
+
 counted as (
-    select
-        grain,
-        period_label,
-        period_index,
-        first_touch_channel,
-        first_touch_intent,
-        industry_code,
-        size_band,
-        owner_name,
-        owner_team,
-        count(*) as mqls,
-        sum(case when is_followed_up_within_sla then 1 else 0 end) as followed_up_within_sla,
-        count(first_followup_at) as followed_up,
-        sum(hours_to_first_followup) as total_hours_to_first_followup,
-        avg(hours_to_first_followup) as mean_hours_to_first_followup,
-        max(sla_hours) as sla_hours,
-        max(sla_clock) as sla_clock
-    from {{ ref('int_mql_cohorts') }}
-    group by
-        grain,
-        period_label,
-        period_index,
-        first_touch_channel,
-        first_touch_intent,
-        industry_code,
-        size_band,
-        owner_name,
-        owner_team
+    {{ sliced_and_total_by_period('cohort', 'mql_local_date', funnel_slices(), measures) }}
 ),
 
 final as (
@@ -47,6 +39,8 @@ final as (
                 then cast(counted.followed_up_within_sla as {{ type_double() }}) / counted.mqls
         end as within_sla_rate,
         case when counted.mqls = 0 then 'no MQLs' end as within_sla_rate_null_reason,
+        agreement.sla_hours,
+        agreement.sla_clock,
         agreement.definitions_version
     from counted
     cross join agreement

@@ -1,7 +1,7 @@
 -- The funnel as one waterfall: of the persons who became an inquiry in the period (the
 -- cohort), how many ever reached MQL, SAL, SQL and Won, the conversion between each step
--- and the first step, and the mean days between steps (velocity). Slices by first touch,
--- industry and size band; rows with is_total hold the whole cohort of the period.
+-- and the first step, and the mean days between steps (velocity). One row per slice and
+-- an is_total row per period (also for a period without inquiries).
 with
 
 agreement as (
@@ -28,10 +28,13 @@ reached as (
 cohort as (
     select
         reached.person_id,
-        persons.first_touch_channel,
-        persons.first_touch_intent,
-        persons.industry_code,
-        persons.size_band,
+        person_slices.first_touch_channel,
+        person_slices.first_touch_intent,
+        person_slices.first_touch_campaign,
+        person_slices.industry_code,
+        person_slices.size_band,
+        person_slices.owner_name,
+        person_slices.owner_team,
         reached.mql_at,
         reached.sal_at,
         reached.sql_at,
@@ -49,12 +52,13 @@ cohort as (
         / 86400.0 as days_sql_to_won
     from reached
     cross join agreement
-    inner join {{ ref('dim_persons') }} as persons on reached.person_id = persons.person_id
+    inner join {{ ref('int_person_slices') }} as person_slices
+        on reached.person_id = person_slices.person_id
     where reached.inquiry_at is not null
 ),
 
 {% set measures %}
-        count(*) as inquiries,
+        count(cohort.person_id) as inquiries,
         count(cohort.mql_at) as mqls,
         count(cohort.sal_at) as sals,
         count(cohort.sql_at) as sqls,
@@ -67,10 +71,7 @@ cohort as (
 
 counted as (
     {{ sliced_and_total_by_period(
-        'cohort',
-        'inquiry_local_date',
-        ['first_touch_channel', 'first_touch_intent', 'industry_code', 'size_band'],
-        measures
+        'cohort', 'inquiry_local_date', funnel_slices(), measures
     ) }}
 ),
 
@@ -95,6 +96,7 @@ final as (
                 then cast(counted.wins as {{ type_double() }}) / counted.inquiries
         end as inquiry_to_won_rate,
         case
+            when counted.inquiries = 0 then 'no inquiries: no rate has a denominator'
             when counted.mqls = 0 then 'no MQLs: later rates have no denominator'
             when counted.sals = 0 then 'no SALs: later rates have no denominator'
             when counted.sqls = 0 then 'no SQLs: the won rate has no denominator'

@@ -59,22 +59,45 @@ observed_periods as (
     from account_periods
 ),
 
-counts as (
+account_sizes as (
     select
         account_periods.grain,
         account_periods.period_index,
+        account_periods.is_targeted,
+        account_periods.has_responded,
         account_dim.industry_code,
-        sum(case when account_periods.is_targeted then 1 else 0 end) as targeted_accounts,
-        sum(
-            case
-                when account_periods.is_targeted and account_periods.has_responded then 1
-                else 0
-            end
-        ) as responded_accounts
+        account_dim.size_band
     from account_periods
     inner join {{ ref('dim_accounts') }} as account_dim
         on account_periods.account_id = account_dim.account_id
-    group by account_periods.grain, account_periods.period_index, account_dim.industry_code
+),
+
+{% set counts %}
+        sum(case when is_targeted then 1 else 0 end) as targeted_accounts,
+        sum(case when is_targeted and has_responded then 1 else 0 end) as responded_accounts
+{% endset %}
+
+counts as (
+    -- per industry and size band, and per industry over all size bands (is_total)
+    select
+        grain,
+        period_index,
+        industry_code,
+        size_band,
+        false as is_total,
+        {{ counts }}
+    from account_sizes
+    group by grain, period_index, industry_code, size_band
+    union all
+    select
+        grain,
+        period_index,
+        industry_code,
+        cast(null as {{ dbt.type_string() }}) as size_band,
+        true as is_total,
+        {{ counts }}
+    from account_sizes
+    group by grain, period_index, industry_code
 ),
 
 grid as (
@@ -84,6 +107,8 @@ grid as (
         observed_periods.period_index,
         observed_periods.period_label,
         industries.industry_code,
+        cast(null as {{ dbt.type_string() }}) as size_band,
+        true as is_total,
         coalesce(counts.targeted_accounts, 0) as targeted_accounts,
         coalesce(counts.responded_accounts, 0) as responded_accounts
     from observed_periods
@@ -93,6 +118,23 @@ grid as (
             observed_periods.grain = counts.grain
             and observed_periods.period_index = counts.period_index
             and industries.industry_code = counts.industry_code
+            and counts.is_total
+    union all
+    select
+        counts.grain,
+        counts.period_index,
+        observed_periods.period_label,
+        counts.industry_code,
+        counts.size_band,
+        false as is_total,
+        counts.targeted_accounts,
+        counts.responded_accounts
+    from counts
+    inner join observed_periods
+        on
+            counts.grain = observed_periods.grain
+            and counts.period_index = observed_periods.period_index
+    where not counts.is_total and counts.targeted_accounts > 0
 ),
 
 rated as (
@@ -111,6 +153,8 @@ final as (
         rated.period_label,
         rated.period_index,
         rated.industry_code,
+        rated.size_band,
+        rated.is_total,
         rated.targeted_accounts,
         rated.responded_accounts,
         rated.response_rate,
@@ -122,10 +166,9 @@ final as (
     from rated
     cross join agreement
     left join rated as previous_period
-        on
-            rated.grain = previous_period.grain
-            and rated.industry_code = previous_period.industry_code
-            and rated.period_index = previous_period.period_index + 1
+        on {{ same_slice_previous_period(
+            'rated', 'previous_period', ['industry_code', 'size_band']
+        ) }}
 )
 
 select * from final

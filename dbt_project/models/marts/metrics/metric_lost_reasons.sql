@@ -1,7 +1,8 @@
 -- 失注理由の分類と傾向: lost deals by canonical category per period (the period the deal
--- was lost in), each category's share of the period's lost deals and its change against
--- the previous period. The unclassified bucket is a category like the others, so its
--- share is always visible; the raw texts stay in fct_opportunities.
+-- was lost in), each category's share of the lost deals of its period and slice, and
+-- the change against the previous period. The unclassified bucket is a category like
+-- the others, so its share is always visible; total rows hold every category in every
+-- period; the raw texts stay in fct_opportunities. Owner is the opportunity's owner.
 with
 
 agreement as (
@@ -13,68 +14,49 @@ periods as (
 ),
 
 categories as (
-    select * from {{ ref('stg_definitions__lost_reason_categories') }}
+    select
+        category_code as lost_reason_category,
+        category_order,
+        is_unclassified
+    from {{ ref('stg_definitions__lost_reason_categories') }}
 ),
 
 lost_deals as (
     select
         opportunities.opportunity_id,
         opportunities.lost_reason_category,
-        cast(
-            {{ to_local_time('opportunities.closed_at', 'agreement.reporting_timezone') }}
-            as date
-        ) as lost_local_date
+        opportunity_slices.first_touch_channel,
+        opportunity_slices.first_touch_intent,
+        opportunity_slices.first_touch_campaign,
+        opportunity_slices.industry_code,
+        opportunity_slices.size_band,
+        opportunity_slices.owner_name,
+        opportunity_slices.owner_team,
+        opportunities.closed_local_date as lost_local_date
     from {{ ref('fct_opportunities') }} as opportunities
-    cross join agreement
+    inner join {{ ref('int_opportunity_slices') }} as opportunity_slices
+        on opportunities.opportunity_id = opportunity_slices.opportunity_id
     where opportunities.outcome = 'lost'
 ),
 
+{% set measures %}
+        count(lost_deals.opportunity_id) as lost_deals
+{% endset %}
+
 counted as (
-    select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        lost_deals.lost_reason_category,
-        count(*) as lost_deals
-    from lost_deals
-    inner join periods on lost_deals.lost_local_date = periods.calendar_date
-    group by
-        periods.grain, periods.period_label, periods.period_index,
-        lost_deals.lost_reason_category
-),
-
-observed_periods as (
-    select distinct
-        grain,
-        period_label,
-        period_index
-    from counted
-),
-
-grid as (
-    -- every category in every period with a lost deal, so a category at zero shows
-    select
-        observed_periods.grain,
-        observed_periods.period_label,
-        observed_periods.period_index,
-        categories.category_code,
-        categories.category_order,
-        categories.is_unclassified,
-        coalesce(counted.lost_deals, 0) as lost_deals
-    from observed_periods
-    cross join categories
-    left join counted
-        on
-            observed_periods.grain = counted.grain
-            and observed_periods.period_index = counted.period_index
-            and categories.category_code = counted.lost_reason_category
+    {{ sliced_and_total_by_period(
+        'lost_deals', 'lost_local_date', funnel_slices(), measures,
+        keys=['lost_reason_category'], key_domain='categories'
+    ) }}
 ),
 
 shared as (
     select
         *,
-        sum(lost_deals) over (partition by grain, period_index) as period_lost_deals
-    from grid
+        sum(lost_deals) over (
+            partition by grain, period_index, is_total, {{ funnel_slices() | join(', ') }}
+        ) as period_lost_deals
+    from counted
 ),
 
 rated as (
@@ -92,9 +74,17 @@ final as (
         rated.grain,
         rated.period_label,
         rated.period_index,
-        rated.category_code as lost_reason_category,
-        rated.category_order,
-        rated.is_unclassified,
+        rated.lost_reason_category,
+        categories.category_order,
+        categories.is_unclassified,
+        rated.first_touch_channel,
+        rated.first_touch_intent,
+        rated.first_touch_campaign,
+        rated.industry_code,
+        rated.size_band,
+        rated.owner_name,
+        rated.owner_team,
+        rated.is_total,
         rated.lost_deals,
         rated.period_lost_deals,
         rated.share_of_lost,
@@ -105,11 +95,11 @@ final as (
         agreement.definitions_version
     from rated
     cross join agreement
+    left join categories on rated.lost_reason_category = categories.lost_reason_category
     left join rated as previous_period
-        on
-            rated.grain = previous_period.grain
-            and rated.category_code = previous_period.category_code
-            and rated.period_index = previous_period.period_index + 1
+        on {{ same_slice_previous_period(
+            'rated', 'previous_period', ['lost_reason_category'] + funnel_slices()
+        ) }}
 )
 
 select * from final

@@ -1,7 +1,8 @@
 -- 初回接点後の商談化率: of the persons whose first touch fell in the period, the share that
 -- became an opportunity (SQL) within the window the definitions set. Cohort: the period
--- of the first touch (the person's own first action). A cohort whose window has not
--- closed by the latest data is still maturing (is_window_complete is false).
+-- of the first touch (the person's own first action). A person whose window has not
+-- closed by the data's as-of time (the latest source export) is still maturing: a cohort
+-- is complete only when every window in it has closed.
 with
 
 agreement as (
@@ -12,10 +13,6 @@ periods as (
     select * from {{ ref('dim_reporting_periods') }}
 ),
 
-persons as (
-    select * from {{ ref('dim_persons') }}
-),
-
 first_opportunities as (
     select
         person_id,
@@ -24,22 +21,21 @@ first_opportunities as (
     group by person_id
 ),
 
-data_end as (
-    select max(first_touch_at) as latest_touch_at from persons
+as_of as (
+    select max(data_as_of) as data_as_of from {{ ref('int_data_as_of') }}
 ),
 
 cohort as (
     select
         persons.person_id,
-        persons.first_touch_channel,
-        persons.first_touch_intent,
-        persons.first_touch_campaign,
-        persons.industry_code,
-        persons.size_band,
-        cast(
-            {{ to_local_time('persons.first_touch_at', 'agreement.reporting_timezone') }}
-            as date
-        ) as first_touch_local_date,
+        person_slices.first_touch_channel,
+        person_slices.first_touch_intent,
+        person_slices.first_touch_campaign,
+        person_slices.industry_code,
+        person_slices.size_band,
+        person_slices.owner_name,
+        person_slices.owner_team,
+        persons.first_touch_local_date,
         coalesce(
             first_opportunities.first_sql_at <= {{ dbt.dateadd(
                 'day', 'agreement.opportunity_window_days', 'persons.first_touch_at'
@@ -47,52 +43,56 @@ cohort as (
             false
         ) as became_opportunity,
         {{ dbt.dateadd('day', 'agreement.opportunity_window_days', 'persons.first_touch_at') }}
-        <= data_end.latest_touch_at as is_window_complete
-    from persons
+        <= as_of.data_as_of as is_window_closed
+    from {{ ref('dim_persons') }} as persons
     cross join agreement
-    cross join data_end
+    cross join as_of
+    inner join {{ ref('int_person_slices') }} as person_slices
+        on persons.person_id = person_slices.person_id
     left join first_opportunities on persons.person_id = first_opportunities.person_id
     where persons.first_touch_at is not null
 ),
 
-counted as (
-    select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        cohort.first_touch_channel,
-        cohort.first_touch_intent,
-        cohort.first_touch_campaign,
-        cohort.industry_code,
-        cohort.size_band,
-        count(*) as persons,
+{% set measures %}
+        count(cohort.person_id) as persons,
         sum(case when cohort.became_opportunity then 1 else 0 end) as became_opportunity,
-        bool_and(cohort.is_window_complete) as is_window_complete
-    from cohort
-    inner join periods on cohort.first_touch_local_date = periods.calendar_date
-    group by
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        cohort.first_touch_channel,
-        cohort.first_touch_intent,
-        cohort.first_touch_campaign,
-        cohort.industry_code,
-        cohort.size_band
+        sum(case when not cohort.is_window_closed then 1 else 0 end) as maturing_persons
+{% endset %}
+
+counted as (
+    {{ sliced_and_total_by_period(
+        'cohort', 'first_touch_local_date', funnel_slices(), measures
+    ) }}
 ),
 
 final as (
     select
-        counted.*,
-        agreement.opportunity_window_days,
+        counted.grain,
+        counted.period_label,
+        counted.period_index,
+        counted.first_touch_channel,
+        counted.first_touch_intent,
+        counted.first_touch_campaign,
+        counted.industry_code,
+        counted.size_band,
+        counted.owner_name,
+        counted.owner_team,
+        counted.is_total,
+        counted.persons,
+        counted.became_opportunity,
+        counted.maturing_persons,
+        counted.maturing_persons = 0 as is_window_complete,
         case
             when counted.persons > 0
                 then cast(counted.became_opportunity as {{ type_double() }}) / counted.persons
         end as opportunity_rate,
         case when counted.persons = 0 then 'no persons' end as opportunity_rate_null_reason,
+        agreement.opportunity_window_days,
+        as_of.data_as_of,
         agreement.definitions_version
     from counted
     cross join agreement
+    cross join as_of
 )
 
 select * from final

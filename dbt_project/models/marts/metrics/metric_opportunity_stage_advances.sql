@@ -1,6 +1,7 @@
 -- 商談のステージ進行数: stage advances and regressions of opportunities per period (the
 -- period the move happened in), in total and per opportunity that moved. Advances and
 -- regressions are moves between open stages in the agreed order; closing is neither.
+-- Owner is the opportunity's owner.
 with
 
 agreement as (
@@ -16,34 +17,32 @@ moves as (
         history.opportunity_id,
         history.is_advance,
         history.is_regression,
-        opportunities.owner_id,
+        opportunity_slices.first_touch_channel,
+        opportunity_slices.first_touch_intent,
+        opportunity_slices.first_touch_campaign,
+        opportunity_slices.industry_code,
+        opportunity_slices.size_band,
+        opportunity_slices.owner_name,
+        opportunity_slices.owner_team,
         cast(
             {{ to_local_time('history.entered_at', 'agreement.reporting_timezone') }} as date
         ) as moved_local_date
     from {{ ref('fct_opportunity_stage_history') }} as history
     cross join agreement
-    inner join {{ ref('fct_opportunities') }} as opportunities
-        on history.opportunity_id = opportunities.opportunity_id
+    inner join {{ ref('int_opportunity_slices') }} as opportunity_slices
+        on history.opportunity_id = opportunity_slices.opportunity_id
     where history.stage_sequence > 1
 ),
 
-counted as (
-    select
-        periods.grain,
-        periods.period_label,
-        periods.period_index,
-        crm_users.user_name as owner_name,
-        crm_users.team_name as owner_team,
-        count(*) as stage_changes,
+{% set measures %}
+        count(moves.opportunity_id) as stage_changes,
         sum(case when moves.is_advance then 1 else 0 end) as stage_advances,
         sum(case when moves.is_regression then 1 else 0 end) as stage_regressions,
         count(distinct moves.opportunity_id) as opportunities_moved
-    from moves
-    inner join periods on moves.moved_local_date = periods.calendar_date
-    left join {{ ref('stg_salesforce__users') }} as crm_users on moves.owner_id = crm_users.user_id
-    group by
-        periods.grain, periods.period_label, periods.period_index, crm_users.user_name,
-        crm_users.team_name
+{% endset %}
+
+counted as (
+    {{ sliced_and_total_by_period('moves', 'moved_local_date', funnel_slices(), measures) }}
 ),
 
 final as (

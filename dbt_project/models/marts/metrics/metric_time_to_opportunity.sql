@@ -1,7 +1,8 @@
 -- 案件化までの平均期間: days from a person's first touch to each opportunity (SQL), mean and
 -- median, and the days of each step before it (MQL to SAL, SAL to SQL), per period the
 -- opportunity was created in. Rows with is_total cover the whole period; the others
--- slice it (re-aggregate means from the sums and counts; medians do not add up).
+-- slice it (re-aggregate means from the sums and counts; medians do not add up). Owner
+-- is the opportunity's owner.
 with
 
 agreement as (
@@ -14,11 +15,14 @@ periods as (
 
 opportunities as (
     select
-        lifecycles.first_touch_channel,
-        lifecycles.first_touch_intent,
-        lifecycles.industry_code,
-        lifecycles.size_band,
-        lifecycles.owner_team,
+        lifecycles.opportunity_id,
+        opportunity_slices.first_touch_channel,
+        opportunity_slices.first_touch_intent,
+        opportunity_slices.first_touch_campaign,
+        opportunity_slices.industry_code,
+        opportunity_slices.size_band,
+        opportunity_slices.owner_name,
+        opportunity_slices.owner_team,
         cast(
             {{ to_local_time('lifecycles.sql_at', 'agreement.reporting_timezone') }} as date
         ) as sql_local_date,
@@ -31,11 +35,13 @@ opportunities as (
     from {{ ref('fct_lead_lifecycle') }} as lifecycles
     cross join agreement
     inner join {{ ref('dim_persons') }} as persons on lifecycles.person_id = persons.person_id
+    left join {{ ref('int_opportunity_slices') }} as opportunity_slices
+        on lifecycles.opportunity_id = opportunity_slices.opportunity_id
     where lifecycles.sql_at is not null
 ),
 
 {% set measures %}
-        count(*) as opportunities,
+        count(opportunities.sql_local_date) as opportunities,
         sum(opportunities.days_first_touch_to_sql) as total_days_first_touch_to_sql,
         avg(opportunities.days_first_touch_to_sql) as mean_days_first_touch_to_sql,
         percentile_cont(0.5) within group (order by opportunities.days_first_touch_to_sql)
@@ -44,23 +50,18 @@ opportunities as (
         avg(opportunities.days_sal_to_sql) as mean_days_sal_to_sql
 {% endset %}
 
-unioned as (
+counted as (
     {{ sliced_and_total_by_period(
-        'opportunities',
-        'sql_local_date',
-        [
-            'first_touch_channel', 'first_touch_intent', 'industry_code', 'size_band',
-            'owner_team'
-        ],
-        measures
+        'opportunities', 'sql_local_date', funnel_slices(), measures
     ) }}
 ),
 
 final as (
     select
-        unioned.*,
+        counted.*,
+        case when counted.opportunities = 0 then 'no opportunities' end as days_null_reason,
         agreement.definitions_version
-    from unioned
+    from counted
     cross join agreement
 )
 

@@ -1,0 +1,174 @@
+"""Publishing: the marts reach analysts through a separate file, swapped in whole."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.publish.store import publish, read_log
+from orchestration.sample.generate import generate
+from tests.builds import Built, build_everything, published_path
+
+
+def _marts(warehouse: Path) -> list[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+def test_every_mart_is_published_unchanged_and_logged(built: Built):
+    marts = _marts(built.warehouse)
+    assert {"metric_funnel_waterfall", "fct_opportunities", "dim_persons"} <= set(marts)
+    con = duckdb.connect(str(built.published), read_only=True)
+    try:
+        con.execute("attach ? as warehouse (read_only)", [str(built.warehouse)])
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where database_name = 'published'"
+                " order by 1"
+            ).fetchall()
+        ]
+        assert tables == sorted([*marts, "publish_log"])
+        for name in marts:  # same rows both ways, duplicates included
+            for a, b in (("main", "warehouse.marts"), ("warehouse.marts", "main")):
+                diff = con.execute(
+                    f"select count(*) from (select * from {a}.{name} except all "
+                    f"select * from {b}.{name})"
+                ).fetchone()
+                assert diff == (0,), (name, a, b)
+        log = con.execute("select * from publish_log").df()
+    finally:
+        con.close()
+    assert len(log) == 1
+    entry = log.iloc[0]
+    assert entry["definitions_version"] == "1.1.0"
+    assert entry["checks_passed"] > 100 and entry["checks_failed"] == 0
+    counts = json.loads(entry["row_counts"])
+    assert set(counts) == set(marts) and all(v > 0 for v in counts.values())
+    assert built.published_metadata["dim_persons"]["publish_id"].value == entry["publish_id"]
+
+
+def test_published_metric_assets_carry_charts_and_files(built: Built):
+    charts = built.published.parent / "charts"
+    for table in ("metric_funnel_waterfall", "metric_followup_sla", "metric_lost_reasons"):
+        markdown = built.published_metadata[table]["chart"].value
+        assert "data:image/png;base64," in markdown
+    for name in ("funnel", "followup_sla_trend", "lost_reasons_trend"):
+        png, svg = charts / f"{name}.png", charts / f"{name}.svg"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+        assert "<svg" in svg.read_text(encoding="utf-8")[:500]
+
+
+def _fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _tiny_warehouse(path: Path, rows: int) -> None:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema marts")
+        con.execute(f"create table marts.m as select range as n from range({rows})")
+    finally:
+        con.close()
+
+
+def test_a_failed_publish_leaves_the_previous_version_untouched(tmp_path: Path):
+    warehouse, published = tmp_path / "w.duckdb", tmp_path / "published.duckdb"
+    _tiny_warehouse(warehouse, 5)
+    publish(warehouse, published, {"m": "marts.m"}, run_id="r1", definitions_version="v")
+    before = _fingerprint(published)
+    with pytest.raises(duckdb.CatalogException, match="missing"):
+        publish(
+            warehouse,
+            published,
+            {"m": "marts.m", "zz": "marts.missing"},
+            run_id="r2",
+            definitions_version="v",
+        )
+    assert _fingerprint(published) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", "w.duckdb"]
+    assert [row[2] for row in read_log(published)] == ["r1"]
+
+
+def test_each_publish_appends_to_the_log(tmp_path: Path):
+    warehouse, published = tmp_path / "w.duckdb", tmp_path / "published.duckdb"
+    _tiny_warehouse(warehouse, 3)
+    for run in ("r1", "r2", "r3"):
+        publish(warehouse, published, {"m": "marts.m"}, run_id=run, definitions_version="v")
+    log = read_log(published)
+    assert [row[2] for row in log] == ["r1", "r2", "r3"]
+    assert len({row[0] for row in log}) == 3
+    assert all(json.loads(row[6]) == {"m": 3} for row in log)
+
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time, duckdb
+    path, stop = sys.argv[1], sys.argv[2]
+    reads, errors, versions = 0, [], set()
+    import os
+    while not os.path.exists(stop):
+        try:
+            con = duckdb.connect(path, read_only=True)
+            try:
+                log = con.execute(
+                    "select publish_id, row_counts from publish_log "
+                    "order by published_at desc limit 1"
+                ).fetchone()
+                counts = json.loads(log[1])
+                for name, expected in counts.items():
+                    got = con.execute(f"select count(*) from {name}").fetchone()[0]
+                    if got != expected:
+                        errors.append(f"{log[0]} {name}: {got} != {expected}")
+                versions.add(log[0])
+                reads += 1
+            finally:
+                con.close()
+        except Exception as exc:
+            errors.append(repr(exc))
+        time.sleep(0.02)
+    print(json.dumps({"reads": reads, "errors": errors[:5], "versions": sorted(versions)}))
+    """
+)
+
+
+def test_analysts_read_published_while_a_run_writes(tmp_path: Path):
+    """Another process reads `published` in a loop during a whole run: it never fails,
+    never sees a half-written version, and sees the new version after the swap."""
+    sample = generate(tmp_path / "landing", tmp_path / "truth", 300, 5)
+    warehouse = tmp_path / "warehouse.duckdb"
+    assert build_everything(sample.landing_dir, warehouse).success
+    published = published_path(warehouse)
+    first = read_log(published)[-1][0]
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(published), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # the second run re-ingests nothing new but rebuilds and republishes everything
+        assert build_everything(sample.landing_dir, warehouse).success
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0, err
+    report = json.loads(out)
+    second = read_log(published)[-1][0]
+    assert report["errors"] == []
+    assert report["reads"] > 20
+    assert first != second and second in report["versions"] and first in report["versions"]

@@ -8,6 +8,7 @@ import itertools
 import duckdb
 import pandas as pd
 
+from orchestration.common_language.load import DEFAULT_PATH, load_definitions
 from tests import metric_oracle as oracle
 from tests.builds import Built
 
@@ -325,3 +326,38 @@ def test_industry_response_rate_equals_the_truth(built: Built):
             assert pd.isna(r.response_rate_change)
         else:
             assert abs(r.response_rate_change - (r.response_rate - prior)) < 1e-12
+
+
+METRIC_TABLES = [
+    "metric_opportunity_rate_after_first_touch",
+    "metric_opportunity_stage_advances",
+    "metric_lost_reasons",
+    "metric_time_to_opportunity",
+    "metric_industry_response_rate",
+    "metric_funnel_waterfall",
+    "metric_mql_acceptance",
+    "metric_mql_rejection_reasons",
+    "metric_followup_sla",
+]
+
+
+def test_every_row_carries_its_period_window_and_definitions_version(built: Built):
+    """Months are calendar months; fiscal years run April to March (the oracle's calendar)."""
+    for name in METRIC_TABLES:
+        table = _table(built, name)
+        assert (table["definitions_version"] == load_definitions(DEFAULT_PATH).version).all(), name
+        windows = table.groupby(["grain", "period_label"])[
+            ["period_start_date", "period_end_date"]
+        ].nunique()
+        assert (windows == 1).all().all(), name
+        for row in table.drop_duplicates(["grain", "period_label"]).itertuples():
+            start, end = pd.Timestamp(row.period_start_date), pd.Timestamp(row.period_end_date)
+            if row.grain == "month":
+                assert start.strftime("%Y-%m") == row.period_label and start.day == 1
+                assert end == start + pd.offsets.MonthEnd(0)
+            elif row.grain == "fiscal_year":
+                year = int(row.period_label[2:])
+                assert (start, end) == (pd.Timestamp(year, 4, 1), pd.Timestamp(year + 1, 3, 31))
+            else:
+                months = {"quarter": 3, "half_year": 6}[row.grain]
+                assert end == start + pd.DateOffset(months=months) - pd.Timedelta(days=1)

@@ -34,6 +34,8 @@
         periods.grain,
         periods.period_label,
         periods.period_index,
+        periods.period_start_date,
+        periods.period_end_date,
         {%- for key in keys %}
         {{ relation }}.{{ key }},
         {%- endfor %}
@@ -47,7 +49,9 @@
     group by
         periods.grain,
         periods.period_label,
-        periods.period_index
+        periods.period_index,
+        periods.period_start_date,
+        periods.period_end_date
         {%- for column in keys + slices %},
         {{ relation }}.{{ column }}
         {%- endfor %}
@@ -56,6 +60,8 @@
         covered.grain,
         covered.period_label,
         covered.period_index,
+        covered.period_start_date,
+        covered.period_end_date,
         {%- for key in keys %}
         covered.{{ key }},
         {%- endfor %}
@@ -69,6 +75,8 @@
             periods.grain,
             periods.period_label,
             periods.period_index,
+            periods.period_start_date,
+            periods.period_end_date,
             {%- for key in keys %}
             key_domain.{{ key }},
             {%- endfor %}
@@ -98,7 +106,9 @@
     group by
         covered.grain,
         covered.period_label,
-        covered.period_index
+        covered.period_index,
+        covered.period_start_date,
+        covered.period_end_date
         {%- for key in keys %},
         covered.{{ key }}
         {%- endfor %}

@@ -1,6 +1,7 @@
 -- The reporting calendar in long form: every local date once per grain (month, quarter,
 -- half_year, fiscal_year), so one metric query serves every grain. period_index counts
--- periods of a grain in order, so the prior period is period_index - 1.
+-- periods of a grain in order, so the prior period is period_index - 1; each row also
+-- carries its period's first and last date (the period's window).
 with
 
 calendar as (
@@ -39,6 +40,18 @@ unioned as (
         fiscal_year_index as period_index,
         definitions_version
     from calendar
+),
+
+windowed as (
+    select
+        calendar_date,
+        grain,
+        period_label,
+        period_index,
+        min(calendar_date) over (partition by grain, period_index) as period_start_date,
+        max(calendar_date) over (partition by grain, period_index) as period_end_date,
+        definitions_version
+    from unioned
 )
 
-select * from unioned
+select * from windowed

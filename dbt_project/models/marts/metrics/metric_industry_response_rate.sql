@@ -40,6 +40,8 @@ account_periods as (
         periods.grain,
         periods.period_index,
         periods.period_label,
+        periods.period_start_date,
+        periods.period_end_date,
         bool_or(
             outreach_types.email_type is not null and not account_touches.is_person_action
         ) as is_targeted,
@@ -48,14 +50,21 @@ account_periods as (
     inner join periods on account_touches.local_date = periods.calendar_date
     left join outreach_types on account_touches.email_type = outreach_types.email_type
     group by
-        account_touches.account_id, periods.grain, periods.period_index, periods.period_label
+        account_touches.account_id,
+        periods.grain,
+        periods.period_index,
+        periods.period_label,
+        periods.period_start_date,
+        periods.period_end_date
 ),
 
 observed_periods as (
     select distinct
         grain,
         period_index,
-        period_label
+        period_label,
+        period_start_date,
+        period_end_date
     from account_periods
 ),
 
@@ -106,6 +115,8 @@ grid as (
         observed_periods.grain,
         observed_periods.period_index,
         observed_periods.period_label,
+        observed_periods.period_start_date,
+        observed_periods.period_end_date,
         industries.industry_code,
         cast(null as {{ dbt.type_string() }}) as size_band,
         true as is_total,
@@ -124,6 +135,8 @@ grid as (
         counts.grain,
         counts.period_index,
         observed_periods.period_label,
+        observed_periods.period_start_date,
+        observed_periods.period_end_date,
         counts.industry_code,
         counts.size_band,
         false as is_total,
@@ -152,6 +165,8 @@ final as (
         rated.grain,
         rated.period_label,
         rated.period_index,
+        rated.period_start_date,
+        rated.period_end_date,
         rated.industry_code,
         rated.size_band,
         rated.is_total,

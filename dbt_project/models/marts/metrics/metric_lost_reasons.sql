@@ -74,6 +74,8 @@ final as (
         rated.grain,
         rated.period_label,
         rated.period_index,
+        rated.period_start_date,
+        rated.period_end_date,
         rated.lost_reason_category,
         categories.category_order,
         categories.is_unclassified,

@@ -70,6 +70,8 @@ final as (
         counted.grain,
         counted.period_label,
         counted.period_index,
+        counted.period_start_date,
+        counted.period_end_date,
         counted.first_touch_channel,
         counted.first_touch_intent,
         counted.first_touch_campaign,

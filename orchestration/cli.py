@@ -86,11 +86,30 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_pipeline(args: argparse.Namespace) -> int:
+    from orchestration.benchmark_pipeline import run_pipeline_benchmark
+
+    run_pipeline_benchmark(args.persons, args.seed, Path(args.workdir) if args.workdir else None)
+    return 0
+
+
 def cmd_contract_doc(_: argparse.Namespace) -> int:
     from orchestration.ingest.contract_doc import CONTRACT_DOC_PATH, render_contract_doc
 
     CONTRACT_DOC_PATH.write_text(render_contract_doc(), encoding="utf-8")
     print(f"Wrote {CONTRACT_DOC_PATH}")
+    return 0
+
+
+def cmd_expectations(_: argparse.Namespace) -> int:
+    from orchestration.common_language.load import load_definitions
+    from orchestration.quality.suites import SUITES_DIR, build_suites, write_suites
+
+    loaded = load_definitions(load_settings().definitions_path)
+    for stale in SUITES_DIR.glob("*.json"):
+        stale.unlink()
+    written = write_suites(build_suites(loaded.definitions), loaded.version)
+    print(f"Wrote {len(written)} suites to {SUITES_DIR} (definitions {loaded.version})")
     return 0
 
 
@@ -101,18 +120,20 @@ def build_parser() -> argparse.ArgumentParser:
         ("demo", cmd_demo, "generate sample data, materialize everything, summarize"),
         ("generate", cmd_generate, "write the sample landing zone and ground truth"),
         ("bench", cmd_bench, "benchmark ingestion at a given scale"),
+        ("bench-pipeline", cmd_bench_pipeline, "time each stage of a full run at a scale"),
     ):
         command = commands.add_parser(name, help=text)
         command.add_argument("--persons", type=int, default=DEFAULT_PERSONS)
         command.add_argument("--seed", type=int, default=DEFAULT_SEED)
         command.set_defaults(handler=handler)
-        if name == "bench":
+        if name.startswith("bench"):
             command.add_argument("--workdir", help="folder for data (default: a temp folder)")
     for name, handler, text in (
         ("prepare", cmd_prepare, "parse the dbt project so definitions can load"),
         ("materialize", cmd_materialize, "run the full materialization job through Dagster"),
         ("summary", cmd_summary, "print what the warehouse holds"),
         ("contract-doc", cmd_contract_doc, "regenerate landing_contract.md from the contract"),
+        ("expectations", cmd_expectations, "regenerate the GE suites from the definitions file"),
     ):
         commands.add_parser(name, help=text).set_defaults(handler=handler)
     return parser

@@ -8,6 +8,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.publish.assets import build_publish_assets
+from orchestration.quality.checks import build_quality_checks
 from orchestration.resources import (
     DefinitionsFileResource,
     LandingResource,
@@ -37,6 +38,7 @@ defs = Definitions(
         build_dbt_assets(_dbt_project),
         build_publish_assets(_dbt_project.manifest_path),
     ],
+    asset_checks=build_quality_checks(),
     jobs=[full_materialization],
     resources={
         "warehouse": WarehouseResource(),

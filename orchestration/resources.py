@@ -66,6 +66,10 @@ class PublishedResource(ConfigurableResource):
     def resolved_path(self) -> Path:
         return Path(self.path) if self.path else load_settings().published
 
+    def quality_dir(self) -> Path:
+        """GE Data Docs and other quality-gate output, beside the published file."""
+        return self.resolved_path().parent / "quality"
+
     def charts_dir(self) -> Path:
         """Chart files for people without the UI, beside the published file."""
         return self.resolved_path().parent / "charts"

@@ -15,6 +15,7 @@ from orchestration.common_language.assets import agreed_definitions
 from orchestration.common_language.load import DEFAULT_PATH
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.publish.assets import build_publish_assets
+from orchestration.quality.checks import build_quality_checks
 from orchestration.resources import (
     DefinitionsFileResource,
     LandingResource,
@@ -58,7 +59,13 @@ def build_everything(
 ) -> ExecuteInProcessResult:
     """Materialize every asset through Dagster against the given folders and definitions."""
     return materialize(
-        [*build_ingest_assets(), agreed_definitions, build_dbt_assets(), build_publish_assets()],
+        [
+            *build_ingest_assets(),
+            agreed_definitions,
+            build_dbt_assets(),
+            build_publish_assets(),
+            *build_quality_checks(),
+        ],
         resources={
             "warehouse": WarehouseResource(path=str(warehouse)),
             "published": PublishedResource(path=str(published_path(warehouse))),

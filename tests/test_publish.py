@@ -173,3 +173,76 @@ def test_analysts_read_published_while_a_run_writes(tmp_path: Path):
     assert report["errors"] == []
     assert report["reads"] > 20
     assert first != second and second in report["versions"] and first in report["versions"]
+
+
+KILLED_PUBLISHER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from orchestration.publish.store import publish
+    warehouse, published = Path(sys.argv[1]), Path(sys.argv[2])
+    print("ready", flush=True)
+    publish(warehouse, published, {"m": "marts.m", "k": "marts.k"}, run_id="new",
+            definitions_version="v")
+    """
+)
+
+
+def _state(published: Path) -> tuple[int, int, int]:
+    """(publishes logged, rows of m, rows of k) of the published file."""
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        logged = con.execute("select count(*) from publish_log").fetchone()
+        m = con.execute("select count(*) from m").fetchone()
+        k = con.execute("select count(*) from k").fetchone()
+    finally:
+        con.close()
+    assert logged and m and k
+    return logged[0], m[0], k[0]
+
+
+def test_a_publish_killed_at_any_moment_leaves_old_or_new_never_mixed(tmp_path: Path):
+    import random
+    import signal
+    import time
+
+    old_wh, new_wh = tmp_path / "old.duckdb", tmp_path / "new.duckdb"
+    for path, rows in ((old_wh, 1000), (new_wh, 3_000_000)):
+        con = duckdb.connect(str(path))
+        con.execute("create schema marts")
+        con.execute(
+            f"create table marts.m as select range as n, md5(range::varchar) as s from range({rows})"
+        )
+        con.execute(f"create table marts.k as select range as n from range({rows // 2})")
+        con.close()
+    old_state, new_state = (1, 1000, 500), (2, 3_000_000, 1_500_000)
+    published = tmp_path / "published.duckdb"
+    started = time.monotonic()
+    publish(new_wh, tmp_path / "timing.duckdb", {"m": "marts.m", "k": "marts.k"},
+            run_id="t", definitions_version="v")  # fmt: skip
+    duration = time.monotonic() - started
+    rng = random.Random(20261124)
+    seen = []
+    for _ in range(8):
+        published.unlink(missing_ok=True)
+        publish(old_wh, published, {"m": "marts.m", "k": "marts.k"}, run_id="old",
+                definitions_version="v")  # fmt: skip
+        child = subprocess.Popen(
+            [sys.executable, "-c", KILLED_PUBLISHER, str(new_wh), str(published)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0, duration * 1.3))
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        state = _state(published)
+        assert state in (old_state, new_state), state
+        seen.append(state == new_state)
+    assert not all(seen), "every kill came too late to test a half-done publish"
+    # the next publish cleans what the killed one left behind
+    publish(new_wh, published, {"m": "marts.m", "k": "marts.k"}, run_id="after",
+            definitions_version="v")  # fmt: skip
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".published")]
+    assert leftovers == []
+    assert _state(published)[1:] == new_state[1:]

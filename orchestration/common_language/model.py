@@ -200,6 +200,11 @@ class Metrics(Strict):
     opportunity_window_days: int = Field(gt=0)
 
 
+class Quality(Strict):
+    row_count_max_change: float = Field(gt=0)
+    source_freshness_hours: int = Field(gt=0)
+
+
 class FunnelDefinitions(Strict):
     version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     changelog: list[ChangelogEntry] = Field(min_length=1)
@@ -215,6 +220,7 @@ class FunnelDefinitions(Strict):
     lost_reasons: LostReasons
     target_list_response: TargetListResponse
     metrics: Metrics
+    quality: Quality
 
     @model_validator(mode="after")
     def references_resolve(self) -> FunnelDefinitions:

@@ -2,9 +2,12 @@
 
 Which tables publish is dbt's decision (`meta.publish` in dbt_project.yml, set for every
 mart), read from the manifest, so a new mart is published without touching this file.
-The step runs after every upstream step of the run succeeded (a failed dbt build or a
-failed blocking check skips it), copies the marts into a new version of the published
-file, swaps it in (see store.py), logs the publish, and draws the charts.
+Write-audit-publish: the marts are written by dbt, audited by the blocking checks (dbt
+tests and the GE quality gate), and only then published. A failed dbt build or blocking
+check skips this step; and the step itself refuses to publish unless every blocking GE
+check passed *in this run* (so a run that selects the publish alone publishes nothing
+unaudited). It copies the marts into a new version of the published file, swaps it in
+(see store.py), logs the publish, and draws the charts.
 
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
@@ -16,11 +19,13 @@ from typing import Any
 
 from dagster import (
     AssetCheckEvaluation,
+    AssetCheckSeverity,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
     AssetSpec,
     DagsterEventType,
+    Failure,
     MaterializeResult,
     MetadataValue,
     multi_asset,
@@ -29,6 +34,8 @@ from dagster import (
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.publish.charts import render_all
 from orchestration.publish.store import publish
+from orchestration.quality.checks import blocking_checks
+from orchestration.quality.suites import committed_suites
 from orchestration.resources import PublishedResource, WarehouseResource
 from orchestration.transform.project import dbt_project
 
@@ -46,22 +53,41 @@ def published_models(manifest_path: Path) -> dict[str, Mapping[str, Any]]:
     }
 
 
-def _checks_of_run(context: AssetExecutionContext) -> tuple[int, int]:
-    """Asset checks evaluated so far in this run: (passed, failed)."""
+def _checks_of_run(context: AssetExecutionContext) -> list[AssetCheckEvaluation]:
+    """Asset checks evaluated so far in this run."""
     records = context.instance.get_records_for_run(
         run_id=context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
-    passed = failed = 0
+    evaluations = []
     for record in records:
         event = record.event_log_entry.dagster_event
         data = event.event_specific_data if event else None
         if isinstance(data, AssetCheckEvaluation):
-            passed, failed = (passed + 1, failed) if data.passed else (passed, failed + 1)
-    return passed, failed
+            evaluations.append(data)
+    return evaluations
+
+
+def audit(
+    evaluations: list[AssetCheckEvaluation], required: set[tuple[AssetKey, str]]
+) -> list[str]:
+    """Why the run may not publish: a blocking check that failed, or one the run never
+    evaluated (publishing only what was audited in this very run). Empty: publish."""
+    problems = [
+        f"{e.asset_key.to_user_string()} {e.check_name} failed"
+        for e in evaluations
+        if not e.passed and e.severity == AssetCheckSeverity.ERROR
+    ]
+    passed = {(e.asset_key, e.check_name) for e in evaluations if e.passed}
+    problems += [
+        f"{key.to_user_string()} {name} was not evaluated in this run"
+        for key, name in sorted(required - passed, key=str)
+    ]
+    return problems
 
 
 def build_publish_assets(manifest_path: Path | None = None) -> AssetsDefinition:
     models = published_models(manifest_path or dbt_project().manifest_path)
+    required = blocking_checks(committed_suites())
     specs = [
         AssetSpec(
             key=AssetKey([PUBLISHED_SCHEMA, name]),
@@ -91,11 +117,17 @@ def build_publish_assets(manifest_path: Path | None = None) -> AssetsDefinition:
         published: PublishedResource,
     ) -> Iterator[MaterializeResult]:
         path = published.resolved_path()
+        evaluations = _checks_of_run(context)
+        problems = audit(evaluations, required)
+        if problems:
+            raise Failure(
+                description="Not published (the previous version stays): " + "; ".join(problems)
+            )
         with warehouse.connect(read_only=True) as con:
             row = con.execute(
                 "select max(definitions_version) from definitions.agreement"
             ).fetchone()
-        passed, failed = _checks_of_run(context)
+        passed = sum(1 for e in evaluations if e.passed)
         version = publish(
             warehouse.resolved_path(),
             path,
@@ -103,7 +135,7 @@ def build_publish_assets(manifest_path: Path | None = None) -> AssetsDefinition:
             run_id=context.run.run_id,
             definitions_version=row[0] if row else None,
             checks_passed=passed,
-            checks_failed=failed,
+            checks_failed=len(evaluations) - passed,
         )
         context.log.info(f"Published {len(sources)} tables to {path} ({version.publish_id})")
         charts = render_all(path, published.charts_dir())

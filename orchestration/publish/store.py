@@ -71,6 +71,10 @@ def publish(
     publish_id = uuid.uuid4().hex
     published_at = datetime.now(UTC)
     published.parent.mkdir(parents=True, exist_ok=True)
+    # a publish killed half-way leaves its staging file; publishes never overlap (they
+    # run in the warehouse pool), so any staging file found now is garbage
+    for stale in published.parent.glob(f".{published.stem}.*.tmp*"):
+        stale.unlink(missing_ok=True)
     staging = published.with_name(f".{published.stem}.{publish_id}.tmp")
     try:
         row_counts = _write_version(

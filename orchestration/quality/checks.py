@@ -1,0 +1,150 @@
+"""The committed GE suites as Dagster asset checks: one check per expectation.
+
+Two check steps: `quality_gate` runs the suites of the marts after the dbt build, and
+`source_freshness` the raw tables' freshness after ingestion. A `critical` expectation is
+a blocking check (severity ERROR): the publish waits for it and does not run when it
+fails; a `warning` one only warns. Each result carries the observed value, the unexpected
+count, a sample of failing keys, the definition it enforces and a link to GE's Data Docs.
+
+No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
+"""
+
+import json
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    Failure,
+    MetadataValue,
+    multi_asset_check,
+)
+
+from orchestration.common_language.load import load_definitions
+from orchestration.ingest.assets import WAREHOUSE_POOL
+from orchestration.publish.store import read_log
+from orchestration.quality.parameters import suite_parameters
+from orchestration.quality.suites import CRITICAL, SUITES_DIR, committed_suites
+from orchestration.quality.validate import Outcome, validate
+from orchestration.resources import DefinitionsFileResource, PublishedResource, WarehouseResource
+
+GATE, FRESHNESS = "quality_gate", "source_freshness"
+
+
+def _asset_key(suite: str) -> AssetKey:
+    return AssetKey(suite.split(".", 1))
+
+
+def blocking_checks(suites: Mapping[str, Mapping[str, Any]]) -> set[tuple[AssetKey, str]]:
+    """(asset, check) of every critical expectation: what a publish needs passed."""
+    return {
+        (_asset_key(name), e["meta"]["check"])
+        for name, suite in suites.items()
+        for e in suite["expectations"]
+        if e["severity"] == CRITICAL
+    }
+
+
+def _specs(suites: Mapping[str, Mapping[str, Any]]) -> list[AssetCheckSpec]:
+    return [
+        AssetCheckSpec(
+            name=e["meta"]["check"],
+            asset=_asset_key(name),
+            blocking=e["severity"] == CRITICAL,
+            description=f"{e['description']} (definition: {e['meta']['definition']}; "
+            f"GE: {e['type']}; severity: {e['severity']})",
+        )
+        for name, suite in suites.items()
+        for e in suite["expectations"]
+    ]
+
+
+def _previous_rows(published: Path, version: str) -> dict[str, int]:
+    """Row counts of the last publish built by the same definitions version. A new version
+    may move volumes on purpose (a lower MQL threshold makes more MQLs), so its first
+    publish is not held to the previous version's volumes."""
+    same = [entry for entry in read_log(published) if entry[3] == version]
+    return json.loads(same[-1][6]) if same else {}
+
+
+def _result(outcome: Outcome, docs: Path) -> AssetCheckResult:
+    metadata: dict[str, Any] = {
+        "definition": outcome.definition,
+        "observed_value": MetadataValue.text(str(outcome.observed_value)),
+        "data_docs": MetadataValue.url(f"file://{docs / 'index.html'}"),
+    }
+    if outcome.unexpected_count is not None:
+        metadata["unexpected_count"] = outcome.unexpected_count
+    if outcome.unexpected_percent is not None:
+        metadata["unexpected_percent"] = float(outcome.unexpected_percent)
+    if outcome.failing_keys:  # timestamps and decimals become text
+        sample = json.loads(json.dumps(outcome.failing_keys, default=str))
+        metadata["failing_keys_sample"] = MetadataValue.json(sample)
+    return AssetCheckResult(
+        asset_key=_asset_key(outcome.suite),
+        check_name=outcome.check,
+        passed=outcome.success,
+        severity=AssetCheckSeverity.ERROR if outcome.blocking else AssetCheckSeverity.WARN,
+        description=outcome.description,
+        metadata=metadata,
+    )
+
+
+def _build(
+    name: str, suites: Mapping[str, Mapping[str, Any]], description: str
+) -> AssetChecksDefinition:
+    @multi_asset_check(
+        specs=_specs(suites), name=name, description=description, pool=WAREHOUSE_POOL
+    )
+    def _check(
+        context: AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        published: PublishedResource,
+        definitions_file: DefinitionsFileResource,
+    ) -> Iterator[AssetCheckResult]:
+        loaded = load_definitions(definitions_file.resolved_path())
+        definitions = loaded.definitions
+        previous = _previous_rows(published.resolved_path(), loaded.version)
+        now = datetime.now(UTC)
+        docs = published.quality_dir() / "data_docs"
+        outcomes = validate(
+            warehouse.resolved_path(),
+            suites.values(),
+            lambda suite: suite_parameters(definitions, suite, previous, now),
+            docs,
+        )
+        for outcome in outcomes:
+            yield _result(outcome, docs)
+        failed = [o for o in outcomes if o.blocking and not o.success]
+        context.log.info(
+            f"{name}: {len(outcomes) - len(failed)} of {len(outcomes)} passed; Data Docs: "
+            f"{docs / 'index.html'}"
+        )
+        if failed:
+            raise Failure(
+                description="Not published: the data breaks the agreed definitions: "
+                + "; ".join(
+                    f"{o.suite} {o.check} (definition: {o.definition}; observed "
+                    f"{o.observed_value}, unexpected {o.unexpected_count})"
+                    for o in failed
+                )
+            )
+
+    return _check
+
+
+def build_quality_checks(directory: Path = SUITES_DIR) -> list[AssetChecksDefinition]:
+    suites = committed_suites(directory)
+    marts = {n: s for n, s in suites.items() if not n.startswith("raw_")}
+    raw = {n: s for n, s in suites.items() if n.startswith("raw_")}
+    return [
+        _build(GATE, marts, "The agreed definitions, checked on the marts before publish."),
+        _build(FRESHNESS, raw, "Every raw table has recently landed rows (warns only)."),
+    ]

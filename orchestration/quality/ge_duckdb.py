@@ -1,0 +1,82 @@
+"""Great Expectations on DuckDB: the one place that works around GE's DuckDB bug.
+
+As shipped (GE 1.24), every expectation on a DuckDB SQL datasource fails with an
+IndexError: GE returns the connection to its pool before fetching the result, and
+duckdb-engine drops the result set then (great_expectations #10738, #11579). GE keeps one
+connection open for the dialects in `_PERSISTED_CONNECTION_DIALECTS` (SQLite, SQL Server,
+...); adding DuckDB there fixes it. `apply_fix()` does that once, and fails loudly if GE
+no longer has the hook, so an upgrade cannot silently turn every check red.
+`tests/test_quality_ge.py` proves the fix is still needed and still works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+DIALECT = "duckdb"
+READ_ONLY = True
+
+
+class _DuckDBDialect(str):
+    """The dialect name as GE compares it: equal to "duckdb", with a `.value`."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def apply_fix() -> None:
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
+
+    dialects = getattr(engine, "_PERSISTED_CONNECTION_DIALECTS", None)
+    if not isinstance(dialects, tuple):
+        raise RuntimeError(
+            "great_expectations changed: sqlalchemy_execution_engine has no "
+            "_PERSISTED_CONNECTION_DIALECTS tuple any more; see orchestration/quality/"
+            "ge_duckdb.py and check whether GE validates DuckDB correctly without the fix"
+        )
+    if DIALECT not in dialects:
+        engine._PERSISTED_CONNECTION_DIALECTS = (*dialects, _DuckDBDialect(DIALECT))
+
+
+def is_applied() -> bool:
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
+
+    return DIALECT in engine._PERSISTED_CONNECTION_DIALECTS
+
+
+def remove_fix() -> None:
+    """Only for the test that shows the fix is still needed."""
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as engine
+
+    engine._PERSISTED_CONNECTION_DIALECTS = tuple(
+        d for d in engine._PERSISTED_CONNECTION_DIALECTS if d != DIALECT
+    )
+
+
+@contextmanager
+def duckdb_datasource(context: Any, warehouse: Path, name: str = "warehouse") -> Iterator[Any]:
+    """A read-only GE SQL datasource on the warehouse; its connections are closed after."""
+    datasource = context.data_sources.add_sql(
+        name=name,
+        connection_string=f"duckdb:///{warehouse}",
+        kwargs={"connect_args": {"read_only": READ_ONLY}},
+    )
+    try:
+        yield datasource
+    finally:
+        close(datasource)
+
+
+def close(datasource: Any) -> None:
+    """Close GE's persisted connection and dispose of the engine (STACK.md trap 2), so
+    the next writer never meets a lock."""
+    engine = datasource.get_execution_engine()
+    connection = getattr(engine, "_connection", None)
+    if connection is not None:
+        connection.close()
+    engine.close()
+    datasource.get_engine().dispose()

@@ -1,0 +1,222 @@
+"""Write-audit-publish: one violation of each agreed definition, injected into otherwise
+good generated data, stops the publish and leaves the published tables as they were."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetSelection, materialize
+
+from orchestration.publish.assets import build_publish_assets
+from orchestration.publish.store import read_log
+from orchestration.quality.checks import build_quality_checks
+from orchestration.resources import DefinitionsFileResource, PublishedResource, WarehouseResource
+from orchestration.sample.generate import generate
+from tests.builds import build_everything, published_path
+
+
+@dataclass(frozen=True)
+class GoodBuild:
+    warehouse: Path
+    published: Path
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory: pytest.TempPathFactory) -> GoodBuild:
+    root = tmp_path_factory.mktemp("gate")
+    sample = generate(root / "landing", root / "truth", 300, 5)
+    warehouse = root / "warehouse.duckdb"
+    assert build_everything(sample.landing_dir, warehouse).success
+    return GoodBuild(warehouse, published_path(warehouse))
+
+
+def _copy(good: GoodBuild, folder: Path) -> GoodBuild:
+    folder.mkdir()
+    copy = GoodBuild(folder / "warehouse.duckdb", folder / "published.duckdb")
+    shutil.copy(good.warehouse, copy.warehouse)
+    shutil.copy(good.published, copy.published)
+    return copy
+
+
+def _audit_and_publish(build: GoodBuild):
+    """A real Dagster run of the quality checks and the publish (no ingest, no dbt)."""
+    publish = build_publish_assets()
+    checks = build_quality_checks()
+    return materialize(
+        [publish, *checks],
+        selection=AssetSelection.assets(*publish.keys)
+        | AssetSelection.checks(*[key for c in checks for key in c.check_keys]),
+        resources={
+            "warehouse": WarehouseResource(path=str(build.warehouse)),
+            "published": PublishedResource(path=str(build.published)),
+            "definitions_file": DefinitionsFileResource(),
+        },
+        raise_on_error=False,
+    )
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _failed_checks(result) -> set[tuple[str, str]]:
+    return {
+        (e.asset_key.path[-1], e.check_name)
+        for e in (
+            ev.event_specific_data
+            for ev in result.all_events
+            if ev.event_type_value == "ASSET_CHECK_EVALUATION"
+        )
+        if not e.passed
+    }
+
+
+VIOLATIONS = {
+    # definition: (sql on the warehouse, table, check expected to fail)
+    "one_current_stage_from_the_defined_set": (
+        "update marts.dim_persons set current_stage = 'hot_prospect' where person_id = "
+        "(select min(person_id) from marts.dim_persons)",
+        "dim_persons",
+        "current_stage_defined",
+    ),
+    "exactly_one_row_per_person": (
+        "insert into marts.dim_persons select * from marts.dim_persons limit 1",
+        "dim_persons",
+        "one_row_per_person",
+    ),
+    "no_sal_before_its_mql": (
+        "update marts.fct_lead_lifecycle set sal_at = mql_at - interval 1 day where "
+        "lifecycle_id = (select min(lifecycle_id) from marts.fct_lead_lifecycle "
+        "where sal_at is not null)",
+        "fct_lead_lifecycle",
+        "sal_not_before_mql",
+    ),
+    "every_mql_satisfies_the_rule": (
+        "update marts.fct_lead_lifecycle set mql_path = 'marketing' where lifecycle_id = "
+        "(select min(lifecycle_id) from marts.fct_lead_lifecycle l join marts.dim_persons p "
+        "using (person_id) where l.mql_path = 'direct_to_sales' and not p.is_fit)",
+        "fct_lead_lifecycle",
+        "mql_rule_holds",
+    ),
+    "sla_fields_consistent": (
+        "update marts.fct_lead_lifecycle set is_followed_up_within_sla = not "
+        "is_followed_up_within_sla where lifecycle_id = "
+        "(select min(lifecycle_id) from marts.fct_lead_lifecycle)",
+        "fct_lead_lifecycle",
+        "sla_flag_consistent",
+    ),
+    "closed_lost_has_a_canonical_reason": (
+        "update marts.fct_opportunities set lost_reason_category = null where "
+        "opportunity_id = (select min(opportunity_id) from marts.fct_opportunities "
+        "where outcome = 'lost')",
+        "fct_opportunities",
+        "lost_deal_has_reason",
+    ),
+    "unclassified_share_at_most_the_threshold": (
+        "update marts.fct_opportunities set lost_reason_category = 'unclassified' "
+        "where outcome = 'lost'",
+        "fct_opportunities",
+        "unclassified_share_within_limit",
+    ),
+    "rates_between_0_and_1": (
+        "update marts.metric_mql_acceptance set acceptance_rate = 1.5 where rowid = "
+        "(select min(rowid) from marts.metric_mql_acceptance where acceptance_rate is not null)",
+        "metric_mql_acceptance",
+        "acceptance_rate_within_0_1",
+    ),
+    "funnel_counts_do_not_increase": (
+        "update marts.metric_funnel_waterfall set mqls = inquiries + 1 where rowid = "
+        "(select min(rowid) from marts.metric_funnel_waterfall)",
+        "metric_funnel_waterfall",
+        "mqls_not_above_inquiries",
+    ),
+    "persons_reference_accounts": (
+        "delete from marts.dim_accounts where account_id = "
+        "(select min(account_id) from marts.dim_persons)",
+        "dim_persons",
+        "account_exists",
+    ),
+    "opportunities_reference_persons": (
+        "delete from marts.dim_persons where person_id = "
+        "(select min(person_id) from marts.fct_opportunities)",
+        "fct_opportunities",
+        "person_exists",
+    ),
+    "row_volume_within_bounds_of_the_previous_publish": (
+        "delete from marts.dim_persons where rowid % 3 <> 0",
+        "dim_persons",
+        "row_volume_within_bounds",
+    ),
+}
+
+
+@pytest.mark.parametrize("definition", sorted(VIOLATIONS))
+def test_a_violation_stops_the_publish(good: GoodBuild, tmp_path: Path, definition: str):
+    sql, table, check = VIOLATIONS[definition]
+    build = _copy(good, tmp_path / "copy")
+    before, log_before = _digest(build.published), read_log(build.published)
+    con = duckdb.connect(str(build.warehouse))
+    try:
+        changed = con.execute(sql).fetchall()
+        assert changed and changed[0][0] > 0, f"{definition}: the injection changed nothing"
+    finally:
+        con.close()
+    result = _audit_and_publish(build)
+    assert not result.success
+    assert (table, check) in _failed_checks(result), _failed_checks(result)
+    assert _digest(build.published) == before
+    assert read_log(build.published) == log_before
+    message = " ".join(
+        str(e.event_specific_data.error) for e in result.all_events if e.is_step_failure
+    )
+    assert check in message and "definition:" in message, message
+    assert result.asset_materializations_for_node("publish_marts") == []
+    assert not any(e.step_key == "publish_marts" and e.is_step_success for e in result.all_events)
+
+
+def test_a_clean_audit_publishes_and_logs(good: GoodBuild, tmp_path: Path):
+    build = _copy(good, tmp_path / "copy")
+    log_before = read_log(build.published)
+    result = _audit_and_publish(build)
+    assert result.success
+    log = read_log(build.published)
+    assert len(log) == len(log_before) + 1
+    assert log[-1][2] == result.run_id and log[-1][5] == 0 and log[-1][4] > 50
+
+
+def test_a_stale_source_warns_but_does_not_block(good: GoodBuild, tmp_path: Path):
+    build = _copy(good, tmp_path / "copy")
+    con = duckdb.connect(str(build.warehouse))
+    try:
+        con.execute("update raw_salesforce.lead set _loaded_at = _loaded_at - interval 30 day")
+    finally:
+        con.close()
+    result = _audit_and_publish(build)
+    assert result.success
+    assert ("lead", "source_fresh") in _failed_checks(result)
+    assert len(read_log(build.published)) == len(read_log(good.published)) + 1
+
+
+def test_publishing_without_the_audit_is_refused(good: GoodBuild, tmp_path: Path):
+    build = _copy(good, tmp_path / "copy")
+    before = _digest(build.published)
+    publish = build_publish_assets()
+    result = materialize(
+        [publish],
+        resources={
+            "warehouse": WarehouseResource(path=str(build.warehouse)),
+            "published": PublishedResource(path=str(build.published)),
+        },
+        raise_on_error=False,
+    )
+    assert not result.success
+    message = " ".join(
+        str(e.event_specific_data.error) for e in result.all_events if e.is_step_failure
+    )
+    assert "was not evaluated in this run" in message
+    assert _digest(build.published) == before

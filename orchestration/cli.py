@@ -33,11 +33,16 @@ def _materialize() -> bool:
     from dagster import DagsterInstance
 
     _prepare()
+    from orchestration.automation.tags import run_tags
     from orchestration.definitions import FULL_JOB_NAME, defs
 
     job = defs.resolve_job_def(FULL_JOB_NAME)
     with DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags=run_tags("manual", "common-funnel " + " ".join(sys.argv[1:2])),
+        )
     print(f"Dagster run {result.run_id}: {'success' if result.success else 'FAILED'}")
     return result.success
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import (
+    AssetSelection,
+    Backoff,
+    Definitions,
+    RetryPolicy,
+    define_asset_job,
+    in_process_executor,
+)
 from dagster_dbt import DbtCliResource
 
+from orchestration.automation.landing_sensor import build_landing_sensor
+from orchestration.automation.schedules import daily_schedule
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.publish.assets import build_publish_assets
@@ -15,6 +24,7 @@ from orchestration.resources import (
     PublishedResource,
     WarehouseResource,
 )
+from orchestration.settings import load_settings
 from orchestration.transform.assets import build_dbt_assets
 from orchestration.transform.project import dbt_executable, dbt_project
 
@@ -24,6 +34,9 @@ full_materialization = define_asset_job(
     name=FULL_JOB_NAME,
     selection=AssetSelection.all(),
     description="Everything, landing files to published tables, in one run.",
+    # transient errors (a file still being written, a lock held by a reader tool) get two
+    # more tries; bad data and broken files raise Failure(allow_retries=False) instead
+    op_retry_policy=RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL),
 )
 
 # Under `dagster dev` the manifest is refreshed on start; everywhere else it must have been
@@ -40,6 +53,8 @@ defs = Definitions(
     ],
     asset_checks=build_quality_checks(),
     jobs=[full_materialization],
+    schedules=[daily_schedule(load_settings(), FULL_JOB_NAME)],
+    sensors=[build_landing_sensor(FULL_JOB_NAME)],
     resources={
         "warehouse": WarehouseResource(),
         "landing": LandingResource(),

@@ -19,6 +19,10 @@ ENV_WAREHOUSE = "COMMON_FUNNEL_WAREHOUSE"
 ENV_LANDING_DIR = "COMMON_FUNNEL_LANDING_DIR"
 ENV_DEFINITIONS = "COMMON_FUNNEL_DEFINITIONS"
 ENV_PUBLISHED = "COMMON_FUNNEL_PUBLISHED"
+ENV_SCHEDULE_CRON = "COMMON_FUNNEL_SCHEDULE_CRON"
+ENV_SCHEDULE_TIMEZONE = "COMMON_FUNNEL_SCHEDULE_TIMEZONE"
+DEFAULT_SCHEDULE_CRON = "0 6 * * *"
+DEFAULT_SCHEDULE_TIMEZONE = "Asia/Tokyo"
 DEFAULT_DEFINITIONS = PROJECT_ROOT / "orchestration" / "common_language" / "funnel_definitions.yml"
 
 # Variables that switch off the phone-home behaviour of every tool in the stack.
@@ -39,6 +43,8 @@ class Settings:
     warehouse_path: Path
     definitions_path: Path = DEFAULT_DEFINITIONS
     published_path: Path | None = None  # None: published.duckdb beside the warehouse
+    schedule_cron: str = DEFAULT_SCHEDULE_CRON
+    schedule_timezone: str = DEFAULT_SCHEDULE_TIMEZONE
 
     @property
     def published(self) -> Path:
@@ -67,6 +73,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         warehouse,
         definitions,
         Path(published).resolve() if published else None,
+        env.get(ENV_SCHEDULE_CRON) or DEFAULT_SCHEDULE_CRON,
+        env.get(ENV_SCHEDULE_TIMEZONE) or DEFAULT_SCHEDULE_TIMEZONE,
     )
 
 

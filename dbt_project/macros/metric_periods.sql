@@ -127,3 +127,14 @@
     and {{ current }}.{{ column }} is not distinct from {{ previous }}.{{ column }}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#
+    The slice columns of a relation, comma-separated, for a select list:
+    `{{ slice_columns('person_slices') }},`
+#}
+{% macro slice_columns(relation) -%}
+    {%- for slice in funnel_slices() -%}
+        {{ relation }}.{{ slice }}{{ ",\n        " if not loop.last }}
+    {%- endfor -%}
+{%- endmacro %}

@@ -14,6 +14,7 @@ from dagster import (
     asset,
 )
 
+from orchestration.automation.freshness import sources_policy
 from orchestration.ingest.contract import Table, load_contract
 from orchestration.ingest.ingest_table import TableIngest, ingest_table
 from orchestration.resources import LandingResource, WarehouseResource
@@ -60,6 +61,7 @@ def build_ingest_asset(table: Table) -> AssetsDefinition:
         description=f"{table.description}\n\nLanded in `{table.folder}/{table.pattern}`"
         f" ({table.encoding}). Columns: {columns}.",
         metadata={"landing_folder": table.folder, "encoding": table.encoding},
+        freshness_policy=sources_policy(),
     )
     def _ingest(
         context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
@@ -75,6 +77,7 @@ def build_ingest_asset(table: Table) -> AssetsDefinition:
                 description=f"{table.qualified_name}: {len(report.failures)} file(s) refused: "
                 + "; ".join(report.failures),
                 metadata=metadata,
+                allow_retries=False,  # a broken file stays broken: fix it, land it again
             )
         context.log.info(
             f"{table.qualified_name}: {metadata['files_loaded']} new file(s), "

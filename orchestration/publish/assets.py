@@ -31,6 +31,7 @@ from dagster import (
     multi_asset,
 )
 
+from orchestration.automation.freshness import PUBLISHED as PUBLISHED_FRESHNESS
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.publish.charts import render_all
 from orchestration.publish.store import publish
@@ -100,6 +101,7 @@ def build_publish_assets(manifest_path: Path | None = None) -> AssetsDefinition:
             owners=["team:data"],
             kinds={"duckdb", "python"},
             metadata={"dagster/table_name": f"{PUBLISHED_SCHEMA}.main.{name}"},
+            freshness_policy=PUBLISHED_FRESHNESS,
         )
         for name, node in sorted(models.items())
     ]
@@ -121,7 +123,8 @@ def build_publish_assets(manifest_path: Path | None = None) -> AssetsDefinition:
         problems = audit(evaluations, required)
         if problems:
             raise Failure(
-                description="Not published (the previous version stays): " + "; ".join(problems)
+                description="Not published (the previous version stays): " + "; ".join(problems),
+                allow_retries=False,
             )
         with warehouse.connect(read_only=True) as con:
             row = con.execute(

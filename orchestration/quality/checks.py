@@ -134,7 +134,8 @@ def _build(
                     f"{o.suite} {o.check} (definition: {o.definition}; observed "
                     f"{o.observed_value}, unexpected {o.unexpected_count})"
                     for o in failed
-                )
+                ),
+                allow_retries=False,  # bad data is not a transient error
             )
 
     return _check

@@ -28,13 +28,7 @@ reached as (
 cohort as (
     select
         reached.person_id,
-        person_slices.first_touch_channel,
-        person_slices.first_touch_intent,
-        person_slices.first_touch_campaign,
-        person_slices.industry_code,
-        person_slices.size_band,
-        person_slices.owner_name,
-        person_slices.owner_team,
+        {{ slice_columns('person_slices') }},
         reached.mql_at,
         reached.sal_at,
         reached.sql_at,

@@ -25,13 +25,7 @@ lost_deals as (
     select
         opportunities.opportunity_id,
         opportunities.lost_reason_category,
-        opportunity_slices.first_touch_channel,
-        opportunity_slices.first_touch_intent,
-        opportunity_slices.first_touch_campaign,
-        opportunity_slices.industry_code,
-        opportunity_slices.size_band,
-        opportunity_slices.owner_name,
-        opportunity_slices.owner_team,
+        {{ slice_columns('opportunity_slices') }},
         opportunities.closed_local_date as lost_local_date
     from {{ ref('fct_opportunities') }} as opportunities
     inner join {{ ref('int_opportunity_slices') }} as opportunity_slices
@@ -79,13 +73,7 @@ final as (
         rated.lost_reason_category,
         categories.category_order,
         categories.is_unclassified,
-        rated.first_touch_channel,
-        rated.first_touch_intent,
-        rated.first_touch_campaign,
-        rated.industry_code,
-        rated.size_band,
-        rated.owner_name,
-        rated.owner_team,
+        {{ slice_columns('rated') }},
         rated.is_total,
         rated.lost_deals,
         rated.period_lost_deals,

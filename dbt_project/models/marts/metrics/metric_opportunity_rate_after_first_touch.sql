@@ -28,13 +28,7 @@ as_of as (
 cohort as (
     select
         persons.person_id,
-        person_slices.first_touch_channel,
-        person_slices.first_touch_intent,
-        person_slices.first_touch_campaign,
-        person_slices.industry_code,
-        person_slices.size_band,
-        person_slices.owner_name,
-        person_slices.owner_team,
+        {{ slice_columns('person_slices') }},
         persons.first_touch_local_date,
         coalesce(
             first_opportunities.first_sql_at <= {{ dbt.dateadd(
@@ -72,13 +66,7 @@ final as (
         counted.period_index,
         counted.period_start_date,
         counted.period_end_date,
-        counted.first_touch_channel,
-        counted.first_touch_intent,
-        counted.first_touch_campaign,
-        counted.industry_code,
-        counted.size_band,
-        counted.owner_name,
-        counted.owner_team,
+        {{ slice_columns('counted') }},
         counted.is_total,
         counted.persons,
         counted.became_opportunity,

@@ -17,13 +17,7 @@ moves as (
         history.opportunity_id,
         history.is_advance,
         history.is_regression,
-        opportunity_slices.first_touch_channel,
-        opportunity_slices.first_touch_intent,
-        opportunity_slices.first_touch_campaign,
-        opportunity_slices.industry_code,
-        opportunity_slices.size_band,
-        opportunity_slices.owner_name,
-        opportunity_slices.owner_team,
+        {{ slice_columns('opportunity_slices') }},
         cast(
             {{ to_local_time('history.entered_at', 'agreement.reporting_timezone') }} as date
         ) as moved_local_date

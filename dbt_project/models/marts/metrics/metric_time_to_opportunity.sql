@@ -16,13 +16,7 @@ periods as (
 opportunities as (
     select
         lifecycles.opportunity_id,
-        opportunity_slices.first_touch_channel,
-        opportunity_slices.first_touch_intent,
-        opportunity_slices.first_touch_campaign,
-        opportunity_slices.industry_code,
-        opportunity_slices.size_band,
-        opportunity_slices.owner_name,
-        opportunity_slices.owner_team,
+        {{ slice_columns('opportunity_slices') }},
         cast(
             {{ to_local_time('lifecycles.sql_at', 'agreement.reporting_timezone') }} as date
         ) as sql_local_date,

@@ -29,10 +29,11 @@ def _prepare() -> None:
     print(f"dbt manifest prepared: {prepare_manifest()}")
 
 
-def _materialize() -> bool:
+def _materialize(trigger: str = "manual", prepare: bool = True) -> bool:
     from dagster import DagsterInstance
 
-    _prepare()
+    if prepare:
+        _prepare()
     from orchestration.automation.tags import run_tags
     from orchestration.definitions import FULL_JOB_NAME, defs
 
@@ -41,7 +42,7 @@ def _materialize() -> bool:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            tags=run_tags("manual", "common-funnel " + " ".join(sys.argv[1:2])),
+            tags=run_tags(trigger, "common-funnel " + " ".join(sys.argv[1:2])),
         )
     print(f"Dagster run {result.run_id}: {'success' if result.success else 'FAILED'}")
     return result.success
@@ -65,8 +66,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_materialize(_: argparse.Namespace) -> int:
-    return 0 if _materialize() else 1
+def cmd_materialize(args: argparse.Namespace) -> int:
+    return 0 if _materialize(args.trigger, prepare=not args.skip_prepare) else 1
 
 
 def cmd_prepare(_: argparse.Namespace) -> int:
@@ -133,9 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         if name.startswith("bench"):
             command.add_argument("--workdir", help="folder for data (default: a temp folder)")
+    materialize = commands.add_parser(
+        "materialize", help="run the full materialization job through Dagster"
+    )
+    materialize.add_argument(
+        "--trigger", default="manual", choices=["manual", "schedule", "sensor"],
+        help="the run's common_funnel/trigger tag",
+    )  # fmt: skip
+    materialize.add_argument(
+        "--skip-prepare", action="store_true", help="use the dbt manifest as it is"
+    )
+    materialize.set_defaults(handler=cmd_materialize)
     for name, handler, text in (
         ("prepare", cmd_prepare, "parse the dbt project so definitions can load"),
-        ("materialize", cmd_materialize, "run the full materialization job through Dagster"),
         ("summary", cmd_summary, "print what the warehouse holds"),
         ("contract-doc", cmd_contract_doc, "regenerate landing_contract.md from the contract"),
         ("expectations", cmd_expectations, "regenerate the GE suites from the definitions file"),

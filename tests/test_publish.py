@@ -14,8 +14,7 @@ import pytest
 
 from orchestration.common_language.load import DEFAULT_PATH, load_definitions
 from orchestration.publish.store import publish, read_log
-from orchestration.sample.generate import generate
-from tests.builds import Built, build_everything, published_path
+from tests.builds import Built
 
 
 def _marts(warehouse: Path) -> list[str]:
@@ -113,66 +112,6 @@ def test_each_publish_appends_to_the_log(tmp_path: Path):
     assert [row[2] for row in log] == ["r1", "r2", "r3"]
     assert len({row[0] for row in log}) == 3
     assert all(json.loads(row[6]) == {"m": 3} for row in log)
-
-
-READER = textwrap.dedent(
-    """
-    import json, sys, time, duckdb
-    path, stop = sys.argv[1], sys.argv[2]
-    reads, errors, versions = 0, [], set()
-    import os
-    while not os.path.exists(stop):
-        try:
-            con = duckdb.connect(path, read_only=True)
-            try:
-                log = con.execute(
-                    "select publish_id, row_counts from publish_log "
-                    "order by published_at desc limit 1"
-                ).fetchone()
-                counts = json.loads(log[1])
-                for name, expected in counts.items():
-                    got = con.execute(f"select count(*) from {name}").fetchone()[0]
-                    if got != expected:
-                        errors.append(f"{log[0]} {name}: {got} != {expected}")
-                versions.add(log[0])
-                reads += 1
-            finally:
-                con.close()
-        except Exception as exc:
-            errors.append(repr(exc))
-        time.sleep(0.02)
-    print(json.dumps({"reads": reads, "errors": errors[:5], "versions": sorted(versions)}))
-    """
-)
-
-
-def test_analysts_read_published_while_a_run_writes(tmp_path: Path):
-    """Another process reads `published` in a loop during a whole run: it never fails,
-    never sees a half-written version, and sees the new version after the swap."""
-    sample = generate(tmp_path / "landing", tmp_path / "truth", 300, 5)
-    warehouse = tmp_path / "warehouse.duckdb"
-    assert build_everything(sample.landing_dir, warehouse).success
-    published = published_path(warehouse)
-    first = read_log(published)[-1][0]
-    stop = tmp_path / "stop"
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(published), str(stop)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        # the second run re-ingests nothing new but rebuilds and republishes everything
-        assert build_everything(sample.landing_dir, warehouse).success
-    finally:
-        stop.touch()
-        out, err = reader.communicate(timeout=60)
-    assert reader.returncode == 0, err
-    report = json.loads(out)
-    second = read_log(published)[-1][0]
-    assert report["errors"] == []
-    assert report["reads"] > 20
-    assert first != second and second in report["versions"] and first in report["versions"]
 
 
 KILLED_PUBLISHER = textwrap.dedent(

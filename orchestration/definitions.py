@@ -12,12 +12,15 @@ from dagster import (
 )
 from dagster_dbt import DbtCliResource
 
+from orchestration.automation.freshness import sources_policy
 from orchestration.automation.landing_sensor import build_landing_sensor
 from orchestration.automation.schedules import daily_schedule
+from orchestration.automation.tags import run_tags
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.publish.assets import build_publish_assets
 from orchestration.quality.checks import build_quality_checks
+from orchestration.quality.suites import committed_suites
 from orchestration.resources import (
     DefinitionsFileResource,
     LandingResource,
@@ -37,23 +40,27 @@ full_materialization = define_asset_job(
     # transient errors (a file still being written, a lock held by a reader tool) get two
     # more tries; bad data and broken files raise Failure(allow_retries=False) instead
     op_retry_policy=RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL),
+    # a run launched by hand in the UI says so; schedule, sensor and CLI tags override it
+    run_tags=run_tags("manual", "launched by hand"),
 )
 
 # Under `dagster dev` the manifest is refreshed on start; everywhere else it must have been
 # prepared (`common-funnel prepare`): loading definitions never parses the dbt project.
+_settings = load_settings()
+_suites = committed_suites()  # read once: the checks and the publish's audit share them
 _dbt_project = dbt_project()
 _dbt_project.prepare_if_dev()
 
 defs = Definitions(
     assets=[
-        *build_ingest_assets(),
+        *build_ingest_assets(sources_policy(_settings.definitions_path)),
         agreed_definitions,
         build_dbt_assets(_dbt_project),
-        build_publish_assets(_dbt_project.manifest_path),
+        build_publish_assets(_dbt_project.manifest_path, _suites),
     ],
-    asset_checks=build_quality_checks(),
+    asset_checks=build_quality_checks(_suites),
     jobs=[full_materialization],
-    schedules=[daily_schedule(load_settings(), FULL_JOB_NAME)],
+    schedules=[daily_schedule(_settings, FULL_JOB_NAME)],
     sensors=[build_landing_sensor(FULL_JOB_NAME)],
     resources={
         "warehouse": WarehouseResource(),

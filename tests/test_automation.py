@@ -93,3 +93,19 @@ def test_the_job_retries_transient_errors():
     job = defs.resolve_job_def(FULL_JOB_NAME)
     policy = job.op_retry_policy
     assert policy is not None and policy.max_retries == 2
+
+
+def test_source_freshness_follows_the_definitions_and_a_broken_file_does_not_break_loading(
+    tmp_path: Path,
+):
+    from datetime import timedelta
+
+    from orchestration.automation.freshness import sources_policy
+    from orchestration.common_language.load import DEFAULT_PATH, load_definitions
+
+    hours = load_definitions(DEFAULT_PATH).definitions.quality.source_freshness_hours
+    policy = sources_policy(DEFAULT_PATH)
+    assert policy is not None and policy.fail_window.to_timedelta() == timedelta(hours=hours)
+    broken = tmp_path / "broken.yml"
+    broken.write_text("version: [not, a, version]\n", encoding="utf-8")
+    assert sources_policy(broken) is None

@@ -138,3 +138,12 @@
         {{ relation }}.{{ slice }}{{ ",\n        " if not loop.last }}
     {%- endfor -%}
 {%- endmacro %}
+
+
+{#
+    The partition of one period's row of one kind (slice or total) and one slice: the
+    denominator of a share within the period, `sum(x) over (partition by ...)`.
+#}
+{% macro same_period_and_slice() -%}
+    grain, period_index, is_total, {{ funnel_slices() | join(', ') }}
+{%- endmacro %}

@@ -9,12 +9,12 @@ from dagster import (
     AssetKey,
     AssetsDefinition,
     Failure,
+    FreshnessPolicy,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
-from orchestration.automation.freshness import sources_policy
 from orchestration.ingest.contract import Table, load_contract
 from orchestration.ingest.ingest_table import TableIngest, ingest_table
 from orchestration.resources import LandingResource, WarehouseResource
@@ -49,7 +49,9 @@ def _metadata(report: TableIngest) -> dict[str, object]:
     }
 
 
-def build_ingest_asset(table: Table) -> AssetsDefinition:
+def build_ingest_asset(
+    table: Table, freshness_policy: FreshnessPolicy | None = None
+) -> AssetsDefinition:
     columns = ", ".join(f"{c.header} → {c.name} ({c.type})" for c in table.columns)
 
     @asset(
@@ -61,7 +63,7 @@ def build_ingest_asset(table: Table) -> AssetsDefinition:
         description=f"{table.description}\n\nLanded in `{table.folder}/{table.pattern}`"
         f" ({table.encoding}). Columns: {columns}.",
         metadata={"landing_folder": table.folder, "encoding": table.encoding},
-        freshness_policy=sources_policy(),
+        freshness_policy=freshness_policy,
     )
     def _ingest(
         context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
@@ -88,5 +90,5 @@ def build_ingest_asset(table: Table) -> AssetsDefinition:
     return _ingest
 
 
-def build_ingest_assets() -> list[AssetsDefinition]:
-    return [build_ingest_asset(table) for table in load_contract()]
+def build_ingest_assets(freshness_policy: FreshnessPolicy | None = None) -> list[AssetsDefinition]:
+    return [build_ingest_asset(table, freshness_policy) for table in load_contract()]

@@ -86,9 +86,12 @@ def audit(
     return problems
 
 
-def build_publish_assets(manifest_path: Path | None = None) -> AssetsDefinition:
+def build_publish_assets(
+    manifest_path: Path | None = None, suites: Mapping[str, Mapping[str, Any]] | None = None
+) -> AssetsDefinition:
+    """suites: the committed GE suites (read from expectations/ when not given)."""
     models = published_models(manifest_path or dbt_project().manifest_path)
-    required = blocking_checks(committed_suites())
+    required = blocking_checks(committed_suites() if suites is None else suites)
     specs = [
         AssetSpec(
             key=AssetKey([PUBLISHED_SCHEMA, name]),

@@ -31,7 +31,7 @@ from orchestration.common_language.load import load_definitions
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.publish.store import read_log
 from orchestration.quality.parameters import suite_parameters
-from orchestration.quality.suites import CRITICAL, SUITES_DIR, committed_suites
+from orchestration.quality.suites import CRITICAL, committed_suites
 from orchestration.quality.validate import Outcome, validate
 from orchestration.resources import DefinitionsFileResource, PublishedResource, WarehouseResource
 
@@ -113,7 +113,7 @@ def _build(
         definitions = loaded.definitions
         previous = _previous_rows(published.resolved_path(), loaded.version)
         now = datetime.now(UTC)
-        docs = published.quality_dir() / "data_docs"
+        docs = published.quality_dir() / "data_docs" / name
         outcomes = validate(
             warehouse.resolved_path(),
             suites.values(),
@@ -141,8 +141,11 @@ def _build(
     return _check
 
 
-def build_quality_checks(directory: Path = SUITES_DIR) -> list[AssetChecksDefinition]:
-    suites = committed_suites(directory)
+def build_quality_checks(
+    suites: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[AssetChecksDefinition]:
+    """suites: the committed GE suites (read from expectations/ when not given)."""
+    suites = committed_suites() if suites is None else suites
     marts = {n: s for n, s in suites.items() if not n.startswith("raw_")}
     raw = {n: s for n, s in suites.items() if n.startswith("raw_")}
     return [

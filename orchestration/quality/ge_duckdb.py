@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 DIALECT = "duckdb"
-READ_ONLY = True
 
 
 class _DuckDBDialect(str):
@@ -63,7 +62,7 @@ def duckdb_datasource(context: Any, warehouse: Path, name: str = "warehouse") ->
     datasource = context.data_sources.add_sql(
         name=name,
         connection_string=f"duckdb:///{warehouse}",
-        kwargs={"connect_args": {"read_only": READ_ONLY}},
+        kwargs={"connect_args": {"read_only": True}},
     )
     try:
         yield datasource

@@ -47,9 +47,7 @@ counted as (
 shared as (
     select
         *,
-        sum(lost_deals) over (
-            partition by grain, period_index, is_total, {{ funnel_slices() | join(', ') }}
-        ) as period_lost_deals
+        sum(lost_deals) over (partition by {{ same_period_and_slice() }}) as period_lost_deals
     from counted
 ),
 

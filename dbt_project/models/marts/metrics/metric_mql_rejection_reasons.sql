@@ -39,10 +39,8 @@ counted as (
 shared as (
     select
         *,
-        sum(rejected_mqls) over (
-            partition by
-                grain, period_index, is_total, {{ funnel_slices() | join(', ') }}
-        ) as period_rejected_mqls
+        sum(rejected_mqls) over (partition by {{ same_period_and_slice() }})
+            as period_rejected_mqls
     from counted
 ),
 

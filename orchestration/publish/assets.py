@@ -6,8 +6,9 @@ Write-audit-publish: the marts are written by dbt, audited by the blocking check
 tests and the GE quality gate), and only then published. A failed dbt build or blocking
 check skips this step; and the step itself refuses to publish unless every blocking GE
 check passed *in this run* (so a run that selects the publish alone publishes nothing
-unaudited). It copies the marts into a new version of the published file, swaps it in
-(see store.py), logs the publish, and draws the charts.
+unaudited). It draws the charts from the audited marts (a chart that fails stops the
+publish, so the published file never runs ahead of a failed step), then copies the marts
+into a new version of the published file, swaps it in and logs the publish (store.py).
 
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
@@ -133,6 +134,7 @@ def build_publish_assets(
             row = con.execute(
                 "select max(definitions_version) from definitions.agreement"
             ).fetchone()
+        charts = render_all(warehouse.resolved_path(), "marts", published.charts_dir())
         passed = sum(1 for e in evaluations if e.passed)
         version = publish(
             warehouse.resolved_path(),
@@ -144,7 +146,6 @@ def build_publish_assets(
             checks_failed=len(evaluations) - passed,
         )
         context.log.info(f"Published {len(sources)} tables to {path} ({version.publish_id})")
-        charts = render_all(path, published.charts_dir())
         for name in sorted(sources):
             metadata: dict[str, Any] = {
                 "dagster/row_count": version.row_counts[name],

@@ -1,6 +1,6 @@
 """Charts of the published metrics: a funnel and the trends people would rather look at.
 
-Each chart reads a few total rows from the published file (small aggregates, computed in
+Each chart reads a few total rows of the audited marts (small aggregates, computed in
 DuckDB), is drawn with Altair and rendered offline with vl-convert: PNG for the Dagster
 UI (embedded in the asset's metadata as Markdown) and SVG and PNG files for people
 without the UI.
@@ -198,10 +198,12 @@ def render(con: duckdb.DuckDBPyConnection, chart: Chart, out_dir: Path) -> Rende
     return RenderedChart(chart, png, (png_path, svg_path))
 
 
-def render_all(published: Path, out_dir: Path) -> dict[str, RenderedChart]:
-    """Every chart from the published file, by the table it belongs to."""
-    con = duckdb.connect(str(published), read_only=True)
+def render_all(database: Path, schema: str, out_dir: Path) -> dict[str, RenderedChart]:
+    """Every chart, by the table it belongs to, from `schema` of `database` (the audited
+    marts, before they are published: a chart that fails stops the publish)."""
+    con = duckdb.connect(str(database), read_only=True)
     try:
+        con.execute(f"set schema = '{schema}'")
         return {chart.table: render(con, chart, out_dir) for chart in CHARTS}
     finally:
         con.close()

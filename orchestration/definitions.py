@@ -19,7 +19,7 @@ from orchestration.automation.tags import run_tags
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.publish.assets import build_publish_assets
-from orchestration.quality.checks import build_quality_checks
+from orchestration.quality.checks import build_quality_checks, with_great_expectations_kind
 from orchestration.quality.suites import committed_suites
 from orchestration.resources import (
     DefinitionsFileResource,
@@ -44,20 +44,25 @@ full_materialization = define_asset_job(
     run_tags=run_tags("manual", "launched by hand"),
 )
 
-# Under `dagster dev` the manifest is refreshed on start; everywhere else it must have been
-# prepared (`common-funnel prepare`): loading definitions never parses the dbt project.
+# Under `dagster dev` the manifest is refreshed on start (unless COMMON_FUNNEL_DBT_PREPARED
+# says it was prepared ahead); everywhere else it must have been prepared
+# (`common-funnel prepare`): loading definitions never parses the dbt project.
 _settings = load_settings()
 _suites = committed_suites()  # read once: the checks and the publish's audit share them
 _dbt_project = dbt_project()
-_dbt_project.prepare_if_dev()
+if not _settings.dbt_prepared:
+    _dbt_project.prepare_if_dev()
 
 defs = Definitions(
-    assets=[
-        *build_ingest_assets(sources_policy(_settings.definitions_path)),
-        agreed_definitions,
-        build_dbt_assets(_dbt_project),
-        build_publish_assets(_dbt_project.manifest_path, _suites),
-    ],
+    assets=with_great_expectations_kind(
+        [
+            *build_ingest_assets(sources_policy(_settings.definitions_path)),
+            agreed_definitions,
+            build_dbt_assets(_dbt_project),
+            build_publish_assets(_dbt_project.manifest_path, _suites),
+        ],
+        _suites,
+    ),
     asset_checks=build_quality_checks(_suites),
     jobs=[full_materialization],
     schedules=[daily_schedule(_settings, FULL_JOB_NAME)],

@@ -11,20 +11,39 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field
 
+from orchestration.run_lock import warehouse_run_lock
 from orchestration.settings import load_settings
 
 
 class WarehouseResource(ConfigurableResource):
-    """The embedded DuckDB warehouse. One writer at a time; connections always closed."""
+    """The embedded DuckDB warehouse. One writer at a time; connections always closed.
+
+    A run that uses it holds the warehouse's run lock (`orchestration/run_lock.py`) from
+    the start of its execution to the end, so runs never interleave, however launched."""
 
     path: str = Field(default="", description="DuckDB file; empty means Settings' default.")
     threads: int = Field(default=0, description="DuckDB threads; 0 lets DuckDB decide.")
+    run_lock_timeout_seconds: float = Field(
+        default=6 * 3600.0,
+        description="How long a run waits for another run to release the warehouse.",
+    )
 
     def resolved_path(self) -> Path:
         return Path(self.path) if self.path else load_settings().warehouse_path
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:
+        run_id = context.run_id or "outside a run"
+        report = context.log.info if context.log else print
+        with warehouse_run_lock(
+            self.resolved_path(), run_id, self.run_lock_timeout_seconds, report
+        ) as waited:
+            if waited >= 1:
+                report(f"waited {waited:.1f} s for the warehouse run lock")
+            yield self
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

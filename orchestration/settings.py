@@ -21,6 +21,9 @@ ENV_DEFINITIONS = "COMMON_FUNNEL_DEFINITIONS"
 ENV_PUBLISHED = "COMMON_FUNNEL_PUBLISHED"
 ENV_SCHEDULE_CRON = "COMMON_FUNNEL_SCHEDULE_CRON"
 ENV_SCHEDULE_TIMEZONE = "COMMON_FUNNEL_SCHEDULE_TIMEZONE"
+# "1": the dbt manifest was prepared ahead (an image build, CI, tests); `dagster dev` must
+# not re-parse the project on start (another process may be reading the manifest)
+ENV_DBT_PREPARED = "COMMON_FUNNEL_DBT_PREPARED"
 DEFAULT_SCHEDULE_CRON = "0 6 * * *"
 DEFAULT_SCHEDULE_TIMEZONE = "Asia/Tokyo"
 DEFAULT_DEFINITIONS = PROJECT_ROOT / "orchestration" / "common_language" / "funnel_definitions.yml"
@@ -45,6 +48,7 @@ class Settings:
     published_path: Path | None = None  # None: published.duckdb beside the warehouse
     schedule_cron: str = DEFAULT_SCHEDULE_CRON
     schedule_timezone: str = DEFAULT_SCHEDULE_TIMEZONE
+    dbt_prepared: bool = False
 
     @property
     def published(self) -> Path:
@@ -75,6 +79,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         Path(published).resolve() if published else None,
         env.get(ENV_SCHEDULE_CRON) or DEFAULT_SCHEDULE_CRON,
         env.get(ENV_SCHEDULE_TIMEZONE) or DEFAULT_SCHEDULE_TIMEZONE,
+        env.get(ENV_DBT_PREPARED) == "1",
     )
 
 

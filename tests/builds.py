@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from dagster import ExecuteInProcessResult, materialize
 from dagster_dbt import DbtCliResource
 
@@ -22,7 +23,7 @@ from orchestration.resources import (
     PublishedResource,
     WarehouseResource,
 )
-from orchestration.sample.generate import GeneratedSample
+from orchestration.sample.generate import GeneratedSample, generate
 from orchestration.transform.assets import build_dbt_assets
 from orchestration.transform.project import dbt_executable, dbt_project
 
@@ -33,6 +34,8 @@ class Built:
     warehouse: Path
     # metadata of each published asset's materialization, by table name
     published_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # metadata of each dbt model's materialization, by asset key ("marts/dim_persons")
+    dbt_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def published(self) -> Path:
@@ -82,3 +85,33 @@ def published_metadata(result: ExecuteInProcessResult) -> dict[str, Mapping[str,
         m.asset_key.path[-1]: m.metadata
         for m in result.asset_materializations_for_node("publish_marts")
     }
+
+
+def dbt_metadata(result: ExecuteInProcessResult) -> dict[str, Mapping[str, Any]]:
+    return {
+        m.asset_key.to_user_string(): m.metadata
+        for m in result.asset_materializations_for_node("funnel_dbt_models")
+    }
+
+
+class Builds:
+    """Whole-pipeline builds by (seed, persons), each made once per worker and kept for the
+    session, whatever order the tests that share it run in."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self._made: dict[tuple[int, int], Built] = {}
+
+    def get(self, seed: int, persons: int) -> Built:
+        if (seed, persons) not in self._made:
+            root = self._tmp.mktemp(f"built{seed}")
+            sample = generate(root / "landing", root / "truth", persons, seed)
+            result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
+            assert result.success
+            self._made[seed, persons] = Built(
+                sample,
+                root / "warehouse.duckdb",
+                published_metadata(result),
+                dbt_metadata(result),
+            )
+        return self._made[seed, persons]

@@ -21,7 +21,7 @@ from orchestration.ingest.assets import build_ingest_assets  # noqa: E402
 from orchestration.resources import LandingResource, WarehouseResource  # noqa: E402
 from orchestration.sample.generate import GeneratedSample, generate  # noqa: E402
 from orchestration.transform.project import prepare_manifest  # noqa: E402
-from tests.builds import Built, build_everything, published_metadata  # noqa: E402
+from tests.builds import Builds, Built  # noqa: E402
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -91,11 +91,67 @@ def landing(tmp_path: Path) -> Iterator[Path]:
     yield root
 
 
+@pytest.fixture(scope="session")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
+    return Builds(tmp_path_factory)
+
+
 @pytest.fixture(scope="session", params=[(7, 800), (11, 3000)], ids=["seed7-800", "seed11-3000"])
-def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Built:
-    seed, persons = request.param
-    root = tmp_path_factory.mktemp(f"built{seed}")
-    sample = generate(root / "landing", root / "truth", persons, seed)
-    result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
-    assert result.success
-    return Built(sample, root / "warehouse.duckdb", published_metadata(result))
+def built(request: pytest.FixtureRequest, builds: Builds) -> Built:
+    """Both builds: for tests whose numbers must hold at more than one scale and seed."""
+    return builds.get(*request.param)
+
+
+@pytest.fixture(scope="session")
+def built_small(builds: Builds) -> Built:
+    """The seed 7 build alone: for tests of wiring (docs, MetricFlow), not of numbers."""
+    return builds.get(7, 800)
+
+
+# The modules whose tests share the session's builds (fixtures `builds`, `built`,
+# `built_small`). Under xdist they form one unit of work on one worker, so each build is
+# made once per run, not once per worker. Every other module is its own unit, so a
+# module-scoped fixture is set up once. (xdist's own `--dist loadgroup` does nothing with
+# pytest 9.2: it renames `item._nodeid`, which pytest no longer reads.)
+SHARED_BUILD_MODULES = frozenset(
+    f"tests/test_{name}.py"
+    for name in (
+        "dbt_docs",
+        "dbt_metadata",
+        "definition_changes",
+        "metricflow",
+        "metrics",
+        "publish",
+        "quality_gate",
+        "quality_suites",
+        "semantic_layer",
+    )
+)
+BUILD_FIXTURES = frozenset({"builds", "built", "built_small"})
+
+
+def _unit_of_work(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0]
+    return "shared builds" if module in SHARED_BUILD_MODULES else module
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedBuildScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit_of_work(nodeid)
+
+    return SharedBuildScheduling(config, log)  # type: ignore[arg-type]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses a build must live in one of SHARED_BUILD_MODULES."""
+    strays = sorted(
+        item.nodeid
+        for item in items
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and _unit_of_work(item.nodeid) != "shared builds"
+    )
+    if strays:
+        raise pytest.UsageError(f"add their modules to SHARED_BUILD_MODULES: {strays}")

@@ -62,17 +62,17 @@ def _assert_agree(mf: pd.Series, published: pd.Series) -> None:
     assert (extra == 0).all(), extra
 
 
-def test_semantic_layer_validates_against_the_warehouse(built: Built):
-    completed = _mf(built, "validate-configs")
+def test_semantic_layer_validates_against_the_warehouse(built_small: Built):
+    completed = _mf(built_small, "validate-configs")
     output = completed.stdout + completed.stderr
     assert output.count("Successfully validated") >= 5, output
     assert "ERRORS: 0, FUTURE_ERRORS: 0" in output
 
 
-def test_mf_query_agrees_with_the_published_tables(built: Built, tmp_path: Path):
+def test_mf_query_agrees_with_the_published_tables(built_small: Built, tmp_path: Path):
     for grain, published_grain in (("month", "month"), ("fiscal_quarter", "quarter")):
         mf = _query(
-            built,
+            built_small,
             tmp_path,
             ["mqls", "mql_acceptance_rate", "followup_within_sla_rate", "first_touches",
              "lost_deals"],
@@ -80,17 +80,18 @@ def test_mf_query_agrees_with_the_published_tables(built: Built, tmp_path: Path)
         )  # fmt: skip
         where = f"where is_total and grain = '{published_grain}'"
         acceptance = _published(
-            built, f"select period_label, mqls, acceptance_rate from metric_mql_acceptance {where}"
+            built_small,
+            f"select period_label, mqls, acceptance_rate from metric_mql_acceptance {where}",
         )
         sla = _published(
-            built, f"select period_label, within_sla_rate from metric_followup_sla {where}"
+            built_small, f"select period_label, within_sla_rate from metric_followup_sla {where}"
         )
         cohort = _published(
-            built,
+            built_small,
             "select period_label, persons from metric_opportunity_rate_after_first_touch " + where,
         )
         lost = _published(
-            built,
+            built_small,
             "select period_label, any_value(period_lost_deals) as lost from metric_lost_reasons "
             f"{where} group by period_label",
         )
@@ -101,9 +102,9 @@ def test_mf_query_agrees_with_the_published_tables(built: Built, tmp_path: Path)
         _assert_agree(mf["lost_deals"], lost["lost"][lost["lost"] > 0])
 
 
-def test_conversion_and_cumulative_metrics_answer(built: Built, tmp_path: Path):
+def test_conversion_and_cumulative_metrics_answer(built_small: Built, tmp_path: Path):
     mf = _query(
-        built,
+        built_small,
         tmp_path,
         ["opportunities", "opportunities_to_date", "opportunity_conversion_after_first_touch"],
         "month",
@@ -113,7 +114,7 @@ def test_conversion_and_cumulative_metrics_answer(built: Built, tmp_path: Path):
     # the running total is the sum of the months before it
     running = mf["opportunities"].fillna(0).cumsum()
     assert (mf["opportunities_to_date"].fillna(0) == running).all()
-    con = duckdb.connect(str(built.published), read_only=True)
+    con = duckdb.connect(str(built_small.published), read_only=True)
     try:
         total = con.execute("select count(*) from fct_opportunities").fetchone()
     finally:

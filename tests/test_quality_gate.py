@@ -16,8 +16,7 @@ from orchestration.publish.assets import build_publish_assets
 from orchestration.publish.store import read_log
 from orchestration.quality.checks import build_quality_checks
 from orchestration.resources import DefinitionsFileResource, PublishedResource, WarehouseResource
-from orchestration.sample.generate import generate
-from tests.builds import build_everything, published_path
+from tests.builds import Builds
 
 
 @dataclass(frozen=True)
@@ -27,12 +26,10 @@ class GoodBuild:
 
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory: pytest.TempPathFactory) -> GoodBuild:
-    root = tmp_path_factory.mktemp("gate")
-    sample = generate(root / "landing", root / "truth", 300, 5)
-    warehouse = root / "warehouse.duckdb"
-    assert build_everything(sample.landing_dir, warehouse).success
-    return GoodBuild(warehouse, published_path(warehouse))
+def good(builds: Builds) -> GoodBuild:
+    """The shared seed 7 build; every test works on its own copy."""
+    build = builds.get(7, 800)
+    return GoodBuild(build.warehouse, build.published)
 
 
 def _copy(good: GoodBuild, folder: Path) -> GoodBuild:

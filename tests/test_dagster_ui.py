@@ -27,6 +27,7 @@ from orchestration.automation.tags import TRIGGER
 from orchestration.definitions import FULL_JOB_NAME, defs
 from orchestration.sample.generate import generate
 from orchestration.settings import ENV_DATA_DIR, ENV_DBT_PREPARED, PROJECT_ROOT, TELEMETRY_OFF
+from orchestration.transform.project import dbt_project
 from tests.servers import DagsterDev, Postgres, dagster_dev, postgres_server, require
 
 LOCATION, REPOSITORY = "common_funnel", "__repository__"
@@ -66,6 +67,7 @@ class Deployment:
     published: Path
     runs: dict[str, dict[str, Any]]  # trigger -> the run as GraphQL reports it
     reader: dict[str, Any]
+    manifest_mtimes: tuple[int, int]  # the dbt manifest's, before and after dagster dev ran
 
     def pg(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         p = self.postgres
@@ -120,6 +122,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "orchestration/deploy/dagster.postgres.yaml", home / "dagster.yaml")
     published, stop = data / "published.duckdb", root / "stop"
+    manifest = dbt_project().manifest_path
+    manifest_before = manifest.stat().st_mtime_ns
     with ExitStack() as stack:
         postgres = stack.enter_context(postgres_server())
         env = {
@@ -148,7 +152,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             report, reader_errors = reader.communicate(timeout=60)
         assert reader.returncode == 0, reader_errors
         runs = {t: {**r, "runId": run_ids[t]} for t, r in runs.items()}
-        yield Deployment(postgres, dev, home, published, runs, json.loads(report))
+        mtimes = (manifest_before, manifest.stat().st_mtime_ns)
+        yield Deployment(postgres, dev, home, published, runs, json.loads(report), mtimes)
 
 
 def test_three_runs_launched_at_once_all_succeed_one_at_a_time(deployment: Deployment):
@@ -201,6 +206,42 @@ def test_runs_events_and_schedules_are_stored_in_postgres(deployment: Deployment
     ), states
     # nothing went to SQLite beside dagster.yaml
     assert not list(deployment.home.rglob("*.db"))
+
+
+CHECK_EXECUTIONS = """
+query Checks($key: AssetKeyInput!, $name: String!) {
+  assetCheckExecutions(assetKey: $key, checkName: $name, limit: 10) {
+    runId
+    status
+    evaluation { success metadataEntries { label } }
+  }
+}"""
+
+
+def test_check_results_reach_the_ui_with_their_definition(deployment: Deployment):
+    """What the Checks tab shows: a GE expectation and a dbt test, per run."""
+    run_ids = {r["runId"] for r in deployment.runs.values()}
+    for key, check, labels in (
+        (
+            ["marts", "fct_lead_lifecycle"],
+            "mql_rule_holds",
+            {"definition", "observed_value", "data_docs"},
+        ),
+        (["marts", "dim_persons"], "unique_dim_persons_person_id", set()),
+    ):
+        executions = deployment.dev.graphql(
+            CHECK_EXECUTIONS, {"key": {"path": key}, "name": check}
+        )["assetCheckExecutions"]
+        assert {e["runId"] for e in executions} == run_ids, (key, check)
+        for execution in executions:
+            assert execution["status"] == "SUCCEEDED", (key, check, execution)
+            shown = {m["label"] for m in execution["evaluation"]["metadataEntries"]}
+            assert labels <= shown, (key, check, shown)
+
+
+def test_dagster_dev_left_the_prepared_dbt_manifest_alone(deployment: Deployment):
+    before, after = deployment.manifest_mtimes
+    assert before == after  # COMMON_FUNNEL_DBT_PREPARED=1: no re-parse under dagster dev
 
 
 def _upstream_chain(key: str) -> set[str]:

@@ -73,6 +73,11 @@ def test_the_landing_sensor_starts_one_run_per_new_file_content(
     os.utime(root / first.relative_to(sample.landing_dir))
     again = _tick(sensor, root, tick.cursor)
     assert again.run_requests == [] and "no new files" in (again.skip_message or "")
+    # a file no contract table loads starts nothing either
+    stray = root / "unknown_system" / "export.csv"
+    stray.parent.mkdir()
+    stray.write_text("id,name\n1,x\n", encoding="utf-8")
+    assert _tick(sensor, root, again.cursor).run_requests == []
 
     # a new file: a new run with another key
     target = root / second.relative_to(sample.landing_dir)

@@ -246,16 +246,8 @@ def test_dagster_dev_left_the_prepared_dbt_manifest_alone(deployment: Deployment
 
 def _upstream_chain(key: str) -> set[str]:
     """Every asset the published metric is built from, from the definitions themselves."""
-    graph = defs.resolve_asset_graph()
-    seen: set[AssetKey] = set()
-    todo = [AssetKey.from_user_string(key)]
-    while todo:
-        node = graph.get(todo.pop())
-        for parent in node.parent_keys:
-            if parent not in seen:
-                seen.add(parent)
-                todo.append(parent)
-    return {k.path[-1] for k in seen}
+    ancestors = defs.resolve_asset_graph().get_ancestor_asset_keys(AssetKey.from_user_string(key))
+    return {k.path[-1] for k in ancestors}
 
 
 def _shown(name: str, labels: set[str]) -> bool:

@@ -1,7 +1,8 @@
 """Start a run when new files land.
 
-The sensor lists the landing folder, hashes each file it has not seen at that size and
-modification time (sha256, as the loader does), and asks for one run for the new files.
+The sensor lists the files ingestion would load (each contract table's folder and file
+pattern: a stray file starts nothing), hashes each one it has not seen at that size and
+modification time (the loader's sha256), and asks for one run for the new files.
 The run key is made of their sha256s, so the same file never triggers twice, also when
 it lands again under another name; the cursor keeps what was seen, so an evaluation hashes
 only new or changed files. The run is the full materialization: ingestion, then the dbt
@@ -25,22 +26,16 @@ from dagster import (
 )
 
 from orchestration.automation.tags import run_tags
+from orchestration.ingest.contract import load_contract
+from orchestration.ingest.decode import sha256_of
+from orchestration.ingest.ingest_table import landed_files as table_files
 from orchestration.resources import LandingResource
-
-CHUNK = 1024 * 1024
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def landed_files(root: Path) -> Iterator[Path]:
-    if root.exists():
-        yield from sorted(p for p in root.rglob("*.csv") if p.is_file())
+    """Every file some contract table would load, as ingestion finds them."""
+    for table in load_contract():
+        yield from table_files(table, root)[0]
 
 
 def scan(root: Path, cursor: str | None) -> tuple[list[tuple[str, str]], str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.quality.ge_duckdb import apply_fix, duckdb_datasource
+from orchestration.quality.suites import CRITICAL
 
 SAMPLE_SIZE = 5
 
@@ -38,7 +39,7 @@ class Outcome:
 
     @property
     def blocking(self) -> bool:
-        return self.severity == "critical"
+        return self.severity == CRITICAL
 
 
 def _context(docs_dir: Path | None) -> Any:

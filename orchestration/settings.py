@@ -24,6 +24,16 @@ ENV_SCHEDULE_TIMEZONE = "COMMON_FUNNEL_SCHEDULE_TIMEZONE"
 # "1": the dbt manifest was prepared ahead (an image build, CI, tests); `dagster dev` must
 # not re-parse the project on start (another process may be reading the manifest)
 ENV_DBT_PREPARED = "COMMON_FUNNEL_DBT_PREPARED"
+# Where the CRM and marketing-automation tables come from (README: "Connecting your Fivetran
+# tables"): `files` (landing-zone exports, ingested) or `fivetran` (a connector's tables in
+# a DuckDB file, attached read-only and observed). dbt's profile and sources read the same
+# variables, so a hand-run `dbt build` follows the same mode.
+ENV_SALESFORCE_SOURCE = "COMMON_FUNNEL_SALESFORCE_SOURCE"
+ENV_HUBSPOT_SOURCE = "COMMON_FUNNEL_HUBSPOT_SOURCE"
+ENV_FIVETRAN_DATABASE = "COMMON_FUNNEL_FIVETRAN_DATABASE"
+ENV_SALESFORCE_SCHEMA = "COMMON_FUNNEL_SALESFORCE_SCHEMA"
+ENV_HUBSPOT_SCHEMA = "COMMON_FUNNEL_HUBSPOT_SCHEMA"
+SOURCE_MODES = ("files", "fivetran")
 DEFAULT_SCHEDULE_CRON = "0 6 * * *"
 DEFAULT_SCHEDULE_TIMEZONE = "Asia/Tokyo"
 DEFAULT_DEFINITIONS = PROJECT_ROOT / "orchestration" / "common_language" / "funnel_definitions.yml"
@@ -35,6 +45,66 @@ TELEMETRY_OFF: dict[str, str] = {
     "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     "GX_ANALYTICS_ENABLED": "false",
 }
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class SourceModes:
+    """Where each connector-landed system comes from; events and target lists are always
+    file drops."""
+
+    salesforce: str = "files"
+    hubspot: str = "files"
+    fivetran_database: Path | None = None
+    salesforce_schema: str = "salesforce"
+    hubspot_schema: str = "hubspot"
+
+    def mode(self, system: str) -> str:
+        return {"salesforce": self.salesforce, "hubspot": self.hubspot}.get(system, "files")
+
+    @property
+    def uses_fivetran(self) -> bool:
+        return "fivetran" in (self.salesforce, self.hubspot)
+
+    def env(self) -> dict[str, str]:
+        """The variables dbt's profile and sources read (a dbt subprocess gets these)."""
+        return {
+            ENV_SALESFORCE_SOURCE: self.salesforce,
+            ENV_HUBSPOT_SOURCE: self.hubspot,
+            ENV_FIVETRAN_DATABASE: str(self.fivetran_database or ""),
+            ENV_SALESFORCE_SCHEMA: self.salesforce_schema,
+            ENV_HUBSPOT_SCHEMA: self.hubspot_schema,
+        }
+
+
+def load_source_modes(env: Mapping[str, str] | None = None) -> SourceModes:
+    """Read and check the source settings; a wrong one fails naming the variable."""
+    env = os.environ if env is None else env
+    modes = {}
+    for system, variable in (
+        ("salesforce", ENV_SALESFORCE_SOURCE),
+        ("hubspot", ENV_HUBSPOT_SOURCE),
+    ):
+        value = (env.get(variable) or "files").strip().lower()
+        if value not in SOURCE_MODES:
+            raise SettingsError(f"{variable}={value!r}: must be one of {', '.join(SOURCE_MODES)}")
+        modes[system] = value
+    database = env.get(ENV_FIVETRAN_DATABASE) or ""
+    if "fivetran" in modes.values() and not database:
+        raise SettingsError(
+            f"{ENV_FIVETRAN_DATABASE} must name the Fivetran DuckDB file when "
+            f"{ENV_SALESFORCE_SOURCE} or {ENV_HUBSPOT_SOURCE} is fivetran"
+        )
+    return SourceModes(
+        salesforce=modes["salesforce"],
+        hubspot=modes["hubspot"],
+        fivetran_database=Path(database).resolve() if database else None,
+        salesforce_schema=env.get(ENV_SALESFORCE_SCHEMA) or "salesforce",
+        hubspot_schema=env.get(ENV_HUBSPOT_SCHEMA) or "hubspot",
+    )
 
 
 @dataclass(frozen=True)
@@ -49,6 +119,7 @@ class Settings:
     schedule_cron: str = DEFAULT_SCHEDULE_CRON
     schedule_timezone: str = DEFAULT_SCHEDULE_TIMEZONE
     dbt_prepared: bool = False
+    sources: SourceModes = SourceModes()
 
     @property
     def published(self) -> Path:
@@ -80,6 +151,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env.get(ENV_SCHEDULE_CRON) or DEFAULT_SCHEDULE_CRON,
         env.get(ENV_SCHEDULE_TIMEZONE) or DEFAULT_SCHEDULE_TIMEZONE,
         env.get(ENV_DBT_PREPARED) == "1",
+        load_source_modes(env),
     )
 
 

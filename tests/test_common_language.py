@@ -72,8 +72,16 @@ def test_generator_plays_by_the_same_rules():
         ),
         (lambda d: d.pop("acceptance"), "acceptance: Field required"),
         (
-            lambda d: d["touch_sources"]["form_types"].update({"資料請求": "fax"}),
+            lambda d: d["touch_sources"]["forms"][0].update(touch_type="fax"),
             "unknown touch type in touch_sources ['fax']",
+        ),
+        (
+            lambda d: d["touch_sources"]["forms"][0].update(form_id="f-1"),
+            "touch_sources.forms[0]: give exactly one of form_id, name_contains, form_type",
+        ),
+        (
+            lambda d: d["touch_sources"]["not_touches"]["email_event_types"].append("CLICK"),
+            "touch_sources.not_touches.email_event_types: ['CLICK'] are mapped to touches too",
         ),
         (lambda d: d["stages"].pop(2), "stages: need each of"),
         (lambda d: d.update(version="2"), "version: String should match pattern"),

@@ -32,6 +32,7 @@ WITHOUT_UPSTREAM = {
     "stage_changes",
     "business_date",
     "iso_weekday",
+    "source_kind",
 }
 
 

@@ -91,3 +91,20 @@
 {% macro duckdb__type_double() -%}double{%- endmacro %}
 
 {% macro spark__type_double() -%}double{%- endmacro %}
+
+{# One row per element of a delimited string (a select-list expression). #}
+{% macro split_to_rows(expression, delimiter_literal) -%}
+    {{ return(adapter.dispatch('split_to_rows', 'common_funnel')(expression, delimiter_literal)) }}
+{%- endmacro %}
+
+{% macro default__split_to_rows(expression, delimiter_literal) -%}
+    unnest(string_to_array({{ expression }}, {{ delimiter_literal }}))
+{%- endmacro %}
+
+{% macro duckdb__split_to_rows(expression, delimiter_literal) -%}
+    unnest(string_split({{ expression }}, {{ delimiter_literal }}))
+{%- endmacro %}
+
+{% macro spark__split_to_rows(expression, delimiter_literal) -%}
+    explode(split({{ expression }}, {{ delimiter_literal }}))
+{%- endmacro %}

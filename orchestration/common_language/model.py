@@ -70,11 +70,44 @@ class TouchType(Strict):
     person_action: bool = True  # False for what the company does to a person (a send)
 
 
+class FormRule(Strict):
+    """Which touch a form stands for: by its id, a substring of its name (matched on the
+    normalized name: width-folded, lowercase) or the form type HubSpot gives it."""
+
+    form_id: str | None = Field(default=None, min_length=1)
+    name_contains: str | None = Field(default=None, min_length=1)
+    form_type: str | None = Field(default=None, min_length=1)
+    touch_type: Code
+
+    @model_validator(mode="after")
+    def one_match(self) -> FormRule:
+        given = [k for k in ("form_id", "name_contains", "form_type") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of form_id, name_contains, form_type")
+        return self
+
+    @property
+    def match_on(self) -> str:
+        return next(k for k in ("form_id", "name_contains", "form_type") if getattr(self, k))
+
+    @property
+    def value(self) -> str:
+        return str(getattr(self, self.match_on))
+
+
+class NotTouches(Strict):
+    """Source values both teams agreed are no touch (not reported as unmapped)."""
+
+    email_event_types: list[str] = Field(default_factory=list)
+    attendance_statuses: list[str] = Field(default_factory=list)
+
+
 class TouchSources(Strict):
-    form_types: dict[str, Code] = Field(min_length=1)
+    forms: list[FormRule] = Field(min_length=1)  # the first rule that matches a form wins
     email_event_types: dict[str, Code] = Field(min_length=1)
     attendance_statuses: dict[str, Code] = Field(min_length=1)
     business_card: Code
+    not_touches: NotTouches = NotTouches()
 
 
 class Industry(Strict):
@@ -252,12 +285,18 @@ def _reference_problems(d: FunnelDefinitions) -> list[str]:
     problems += _unknown("stage in transitions", ends, set(stages))
     sources = d.touch_sources
     mapped = [
-        *sources.form_types.values(),
+        *(rule.touch_type for rule in sources.forms),
         *sources.email_event_types.values(),
         *sources.attendance_statuses.values(),
         sources.business_card,
     ]
     problems += _unknown("touch type in touch_sources", mapped, touches)
+    for kind in ("email_event_types", "attendance_statuses"):
+        both = set(getattr(sources, kind)) & set(getattr(sources.not_touches, kind))
+        if both:
+            problems.append(
+                f"touch_sources.not_touches.{kind}: {sorted(both)} are mapped to touches too"
+            )
     problems += _unknown(
         "industry in mql_rule.fit.industries", d.mql_rule.fit.industries, industries
     )

@@ -19,7 +19,10 @@ TABLES: dict[str, str] = {  # name -> description; the asset declares these up f
     "stages": "Lifecycle stages in funnel order, with labels, owner and entry rule.",
     "stage_transitions": "Allowed stage changes (path names the direct-to-sales route).",
     "touch_types": "Touch types with channel, intent class, MQL weight and what they count as.",
-    "touch_source_mappings": "Which source value (form type, email event...) is which touch.",
+    "touch_source_mappings": (
+        "Which source value (form rule, email event type...) is which touch, in rule order;"
+        " a null touch type is an agreed non-touch."
+    ),
     "industries": "Industry codes with the CRM and Japanese labels that map to them, and fit.",
     "size_bands": "Employee-count bands (inclusive bounds, last open-ended) and fit.",
     "seniority_titles": "Job titles as written, their seniority level and its MQL points.",
@@ -60,11 +63,17 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
     fit_industries, fit_bands = set(d.mql_rule.fit.industries), set(d.mql_rule.fit.size_bands)
     lost = d.lost_reasons
     sources = d.touch_sources
-    mappings = [
-        *(("form_type", k, t) for k, t in sources.form_types.items()),
-        *(("email_event_type", k, t) for k, t in sources.email_event_types.items()),
-        *(("attendance_status", k, t) for k, t in sources.attendance_statuses.items()),
-        ("business_card", "*", sources.business_card),
+    not_touches = sources.not_touches
+    mappings = [  # (source kind, match on, value, touch type or None, rule order)
+        *(
+            ("form", rule.match_on, rule.value, rule.touch_type, order)
+            for order, rule in enumerate(sources.forms, start=1)
+        ),
+        *(("email_event_type", "value", k, t, 1) for k, t in sources.email_event_types.items()),
+        *(("email_event_type", "value", k, None, 1) for k in not_touches.email_event_types),
+        *(("attendance_status", "value", k, t, 1) for k, t in sources.attendance_statuses.items()),
+        *(("attendance_status", "value", k, None, 1) for k in not_touches.attendance_statuses),
+        ("business_card", "value", "*", sources.business_card, 1),
     ]
     return [
         _table(
@@ -165,7 +174,13 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
         ),
         _table(
             "touch_source_mappings",
-            [("source_kind", "varchar"), ("source_value", "varchar"), ("touch_type", "varchar")],
+            [
+                ("source_kind", "varchar"),
+                ("match_on", "varchar"),
+                ("source_value", "varchar"),
+                ("touch_type", "varchar"),
+                ("rule_order", "integer"),
+            ],
             v,
             mappings,
         ),

@@ -76,6 +76,13 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     ]
     con.execute(f"create schema if not exists {table.schema}")
     con.execute(f"create table if not exists {table.qualified_name} ({', '.join(columns)})")
+    # a contract that gained a column (an optional one, typically) extends the existing
+    # table: rows loaded before keep NULL there, nothing is reloaded
+    for column in table.columns:
+        con.execute(
+            f"alter table {table.qualified_name} add column if not exists "
+            f"{column.name} {DUCKDB_TYPES[column.type]}"
+        )
 
 
 def loaded_file_for(con: duckdb.DuckDBPyConnection, table: Table, sha256: str) -> str | None:

@@ -16,13 +16,13 @@ from dagster_dbt import DbtProject
 
 from orchestration.settings import ENV_WAREHOUSE, PROJECT_ROOT, TELEMETRY_OFF, load_settings
 
-PROFILE_TARGET = "local"
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
 def dbt_project() -> DbtProject:
     directory = DBT_PROJECT_DIR
-    return DbtProject(project_dir=directory, profiles_dir=directory, target=PROFILE_TARGET)
+    # no target here: the profile picks `local` or `fivetran` from the source settings
+    return DbtProject(project_dir=directory, profiles_dir=directory)
 
 
 def dbt_executable() -> str:

@@ -2,17 +2,23 @@
 with
 
 hubspot_contacts as (
+    -- a contact merged into another stands for the surviving contact's person: it takes
+    -- the surviving contact's email (its own record, title and company stay)
     select
         'hubspot_contact' as source_system,
-        contact_id as record_id,
-        email,
-        full_name,
-        company_key,
-        title,
-        industry_label,
+        contacts.contact_id as record_id,
+        coalesce(surviving.email, contacts.email) as email,
+        contacts.full_name,
+        contacts.company_key,
+        contacts.title,
+        contacts.industry_label,
         cast(null as {{ dbt.type_int() }}) as number_of_employees,
-        created_at as recorded_at
-    from {{ ref('stg_hubspot__contacts') }}
+        contacts.created_at as recorded_at
+    from {{ ref('stg_hubspot__contacts') }} as contacts
+    left join {{ ref('stg_hubspot__contact_merges') }} as contact_merges
+        on contacts.contact_id = contact_merges.merged_contact_id
+    left join {{ ref('stg_hubspot__contacts') }} as surviving
+        on contact_merges.contact_id = surviving.contact_id
 ),
 
 crm_leads as (

@@ -47,7 +47,9 @@ rejection_reasons as (
         'crm_lead_history' as source_system,
         lead_history_id as record_id
     from lead_history
-    where field_name = 'Rejection_Reason__c' and new_value is not null
+    where
+        field_name = '{{ var("salesforce_lead_rejection_reason_field") }}'
+        and new_value is not null
 ),
 
 opportunities_created as (

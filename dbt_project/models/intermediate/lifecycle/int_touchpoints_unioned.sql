@@ -10,20 +10,33 @@ touch_types as (
     select * from {{ ref('stg_definitions__touch_types') }}
 ),
 
+contacts as (
+    -- a submission names a HubSpot contact; a contact merged into another stands for the
+    -- surviving one (the email typed into the form, where the source keeps it, comes first)
+    select
+        coalesce(contact_merges.contact_id, contacts.contact_id) as contact_id,
+        contacts.contact_id as named_contact_id
+    from {{ ref('stg_hubspot__contacts') }} as contacts
+    left join {{ ref('stg_hubspot__contact_merges') }} as contact_merges
+        on contacts.contact_id = contact_merges.merged_contact_id
+),
+
 form_submissions as (
     select
         'form_submission' as source_system,
         submissions.form_submission_id as record_id,
-        submissions.email,
+        coalesce(submissions.email, surviving.email) as email,
         submissions.submitted_at as touched_at,
-        mappings.touch_type,
+        forms.touch_type,
         forms.form_name as campaign_name,
         cast(null as {{ dbt.type_string() }}) as email_type
     from {{ ref('stg_hubspot__form_submissions') }} as submissions
-    inner join {{ ref('stg_hubspot__forms') }} as forms
+    inner join {{ ref('int_forms_mapped') }} as forms
         on submissions.form_id = forms.form_id
-    inner join mappings
-        on mappings.source_kind = 'form_type' and forms.form_type = mappings.source_value
+    left join contacts
+        on submissions.contact_id = contacts.named_contact_id
+    left join {{ ref('stg_hubspot__contacts') }} as surviving
+        on contacts.contact_id = surviving.contact_id
 ),
 
 email_events as (

@@ -8,8 +8,12 @@ renamed as (
     select
         definitions_version,
         source_kind,
+        match_on,
         source_value,
-        touch_type
+        -- form rules and patterns are compared on the normalized text
+        {{ normalize_text('source_value') }} as source_value_key,
+        touch_type,
+        rule_order
     from source
 )
 

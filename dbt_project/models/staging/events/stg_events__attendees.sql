@@ -1,14 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw_events', 'event_attendee') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('registration_id') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_events', 'event_attendee',
+        key='registration_id'
+    ) }}
 ),
 
 renamed as (
@@ -29,8 +25,7 @@ renamed as (
         event_date,
         -- timestamps
         registered_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

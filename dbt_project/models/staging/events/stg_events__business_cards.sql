@@ -1,15 +1,11 @@
 with
 
-source as (
-    select * from {{ source('raw_events', 'business_card') }}
-),
-
-latest as (
-    -- each card export repeats the earlier cards: one row per card
-    select
-        *,
-        {{ export_rank('card_id') }} as export_rank
-    from source
+-- each card export repeats the earlier cards: one row per card
+landed as (
+    {{ landed_rows(
+        'raw_events', 'business_card',
+        key='card_id'
+    ) }}
 ),
 
 renamed as (
@@ -29,8 +25,7 @@ renamed as (
         exchanged_on,
         -- timestamps
         registered_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

@@ -1,21 +1,18 @@
 with
 
-source as (
-    select * from {{ source('raw_hubspot', 'contact') }}
-),
-
-latest as (
-    -- every export repeats every contact: keep the most recently modified version
-    select
-        *,
-        {{ export_rank('id', 'property_lastmodifieddate') }} as export_rank
-    from source
+-- every export repeats every contact: keep the most recently modified version
+landed as (
+    {{ landed_rows(
+        'raw_hubspot', 'contact',
+        key='id',
+        modified_at='property_lastmodifieddate'
+    ) }}
 ),
 
 renamed as (
     select
         -- ids
-        id as contact_id,
+        cast(id as {{ dbt.type_string() }}) as contact_id,
         -- strings
         {{ normalize_email('property_email') }} as email,
         trim(property_lastname || ' ' || property_firstname) as full_name,
@@ -25,6 +22,7 @@ renamed as (
         property_industry as industry_label,
         property_lifecyclestage as hubspot_lifecycle_stage,
         property_hs_analytics_source as original_source,
+        property_hs_calculated_merged_vids as merged_contact_ids,
         -- numerics
         property_hubspotscore as hubspot_score,
         -- timestamps
@@ -32,8 +30,7 @@ renamed as (
         property_hs_lifecyclestage_marketingqualifiedlead_date as hubspot_mql_at,
         property_createdate as created_at,
         property_lastmodifieddate as last_modified_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

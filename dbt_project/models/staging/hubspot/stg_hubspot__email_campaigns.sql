@@ -1,25 +1,21 @@
 with
 
-source as (
-    select * from {{ source('raw_hubspot', 'email_campaign') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('id') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_hubspot', 'email_campaign',
+        key='id',
+        optional={'created': dbt.type_timestamp()}
+    ) }}
 ),
 
 renamed as (
     select
-        id as email_campaign_id,
+        cast(id as {{ dbt.type_string() }}) as email_campaign_id,
         name as email_campaign_name,
         subject,
         type as email_type,
         created as created_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

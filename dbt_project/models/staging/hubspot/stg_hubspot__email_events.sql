@@ -1,29 +1,25 @@
 with
 
-source as (
-    select * from {{ source('raw_hubspot', 'email_event') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('id, type') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_hubspot', 'email_event',
+        key='id, type',
+        optional={'url': dbt.type_string()}
+    ) }}
 ),
 
 renamed as (
     select
         -- ids
-        id as email_event_id,
-        email_campaign_id,
+        cast(id as {{ dbt.type_string() }}) as email_event_id,
+        cast(email_campaign_id as {{ dbt.type_string() }}) as email_campaign_id,
         -- strings
         upper(trim(type)) as event_type,
         {{ normalize_email('recipient') }} as email,
         url,
         -- timestamps
         created as occurred_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

@@ -1,29 +1,25 @@
 with
 
-source as (
-    select * from {{ source('raw_hubspot', 'contact_form_submission') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('conversion_id') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_hubspot', 'contact_form_submission',
+        key='conversion_id',
+        optional={'email': dbt.type_string()}
+    ) }}
 ),
 
 renamed as (
     select
         -- ids
-        conversion_id as form_submission_id,
-        contact_id,
-        form_id,
+        cast(conversion_id as {{ dbt.type_string() }}) as form_submission_id,
+        cast(contact_id as {{ dbt.type_string() }}) as contact_id,
+        cast(form_id as {{ dbt.type_string() }}) as form_id,
         -- strings
         {{ normalize_email('email') }} as email,
         page_url,
         -- timestamps
         {{ adapter.quote("timestamp") }} as submitted_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

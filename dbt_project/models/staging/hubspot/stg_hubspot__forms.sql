@@ -1,24 +1,19 @@
 with
 
-source as (
-    select * from {{ source('raw_hubspot', 'form') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('guid') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_hubspot', 'form',
+        key='guid'
+    ) }}
 ),
 
 renamed as (
     select
-        guid as form_id,
+        cast(guid as {{ dbt.type_string() }}) as form_id,
         name as form_name,
         trim(form_type) as form_type,
         created_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

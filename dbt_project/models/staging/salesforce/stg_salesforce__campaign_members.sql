@@ -1,14 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw_salesforce', 'campaign_member') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('id') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_salesforce', 'campaign_member',
+        key='id'
+    ) }}
 ),
 
 renamed as (
@@ -26,8 +22,7 @@ renamed as (
         first_responded_date,
         -- timestamps
         created_date as created_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

@@ -1,14 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw_salesforce', 'campaign') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('id') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_salesforce', 'campaign',
+        key='id'
+    ) }}
 ),
 
 renamed as (
@@ -26,8 +22,7 @@ renamed as (
         end_date,
         -- timestamps
         created_date as created_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

@@ -1,14 +1,11 @@
 with
 
-source as (
-    select * from {{ source('raw_salesforce', 'contact') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('id', 'last_modified_date') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_salesforce', 'contact',
+        key='id',
+        modified_at='last_modified_date'
+    ) }}
 ),
 
 renamed as (
@@ -26,8 +23,7 @@ renamed as (
         -- timestamps
         created_date as created_at,
         last_modified_date as last_modified_at
-    from latest
-    where export_rank = 1 and not coalesce(is_deleted, false)
+    from landed
 )
 
 select * from renamed

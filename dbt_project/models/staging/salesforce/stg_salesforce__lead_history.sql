@@ -1,14 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw_salesforce', 'lead_history') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('id') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_salesforce', 'lead_history',
+        key='id'
+    ) }}
 ),
 
 renamed as (
@@ -23,8 +19,7 @@ renamed as (
         new_value,
         -- timestamps
         created_date as changed_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

@@ -1,15 +1,12 @@
 with
 
-source as (
-    select * from {{ source('raw_salesforce', 'lead') }}
-),
-
-latest as (
-    -- every export repeats every lead: keep the most recently modified version
-    select
-        *,
-        {{ export_rank('id', 'last_modified_date') }} as export_rank
-    from source
+-- every export repeats every lead: keep the most recently modified version
+landed as (
+    {{ landed_rows(
+        'raw_salesforce', 'lead',
+        key='id',
+        modified_at='last_modified_date'
+    ) }}
 ),
 
 renamed as (
@@ -29,7 +26,8 @@ renamed as (
         industry as industry_label,
         lead_source,
         status as lead_status,
-        rejection_reason_c as rejection_reason,
+        {{ salesforce_column(var('salesforce_lead_rejection_reason_field')) }}
+            as rejection_reason,
         -- numerics
         number_of_employees,
         -- booleans
@@ -39,8 +37,7 @@ renamed as (
         -- timestamps
         created_date as created_at,
         last_modified_date as last_modified_at
-    from latest
-    where export_rank = 1 and not coalesce(is_deleted, false)
+    from landed
 )
 
 select * from renamed

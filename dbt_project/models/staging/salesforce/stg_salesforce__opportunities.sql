@@ -1,15 +1,12 @@
 with
 
-source as (
-    select * from {{ source('raw_salesforce', 'opportunity') }}
-),
-
-latest as (
-    -- later exports carry later stages ("late updates"): keep the latest version
-    select
-        *,
-        {{ export_rank('id', 'last_modified_date') }} as export_rank
-    from source
+-- later exports carry later stages ("late updates"): keep the latest version
+landed as (
+    {{ landed_rows(
+        'raw_salesforce', 'opportunity',
+        key='id',
+        modified_at='last_modified_date'
+    ) }}
 ),
 
 renamed as (
@@ -23,7 +20,8 @@ renamed as (
         name as opportunity_name,
         stage_name,
         lead_source,
-        lost_reason_c as lost_reason_text,
+        {{ salesforce_column(var('salesforce_opportunity_lost_reason_field')) }}
+            as lost_reason_text,
         -- numerics
         amount,
         probability,
@@ -35,8 +33,7 @@ renamed as (
         -- timestamps
         created_date as created_at,
         last_modified_date as last_modified_at
-    from latest
-    where export_rank = 1 and not coalesce(is_deleted, false)
+    from landed
 )
 
 select * from renamed

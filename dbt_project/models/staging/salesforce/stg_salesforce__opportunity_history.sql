@@ -1,14 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw_salesforce', 'opportunity_history') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('id') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_salesforce', 'opportunity_history',
+        key='id'
+    ) }}
 ),
 
 renamed as (
@@ -26,8 +22,7 @@ renamed as (
         close_date,
         -- timestamps
         created_date as changed_at
-    from latest
-    where export_rank = 1 and not coalesce(is_deleted, false)
+    from landed
 )
 
 select * from renamed

@@ -1,14 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw_salesforce', 'user_role') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('id') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_salesforce', 'user_role',
+        key='id'
+    ) }}
 ),
 
 renamed as (
@@ -16,8 +12,7 @@ renamed as (
         id as user_role_id,
         parent_role_id,
         name as role_name
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

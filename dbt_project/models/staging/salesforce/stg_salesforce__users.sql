@@ -1,14 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw_salesforce', 'user') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('id') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_salesforce', 'user',
+        key='id'
+    ) }}
 ),
 
 renamed as (
@@ -20,8 +16,7 @@ renamed as (
         department as team_name,
         is_active,
         created_date as created_at
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

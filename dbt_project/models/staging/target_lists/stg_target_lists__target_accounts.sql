@@ -1,14 +1,10 @@
 with
 
-source as (
-    select * from {{ source('raw_target_lists', 'target_account') }}
-),
-
-latest as (
-    select
-        *,
-        {{ export_rank('list_row_id, list_name') }} as export_rank
-    from source
+landed as (
+    {{ landed_rows(
+        'raw_target_lists', 'target_account',
+        key='list_row_id, list_name'
+    ) }}
 ),
 
 renamed as (
@@ -30,8 +26,7 @@ renamed as (
         employee_count,
         -- dates
         purchased_on
-    from latest
-    where export_rank = 1
+    from landed
 )
 
 select * from renamed

@@ -63,6 +63,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     _generate(args.persons, args.seed)
+    if args.shape == "fivetran":
+        from orchestration.sample.fivetran_shape import write_fivetran_database
+
+        settings = load_settings()
+        target = Path(args.fivetran_database or settings.data_dir / "fivetran.duckdb")
+        written = write_fivetran_database(settings.landing_dir, target, args.tz_aware)
+        print(
+            f"Wrote {sum(written.tables.values()):,} rows in {len(written.tables)} Fivetran-shaped"
+            f" tables to {written.path}. To build from it:\n"
+            f"  export COMMON_FUNNEL_SALESFORCE_SOURCE=fivetran COMMON_FUNNEL_HUBSPOT_SOURCE="
+            f"fivetran COMMON_FUNNEL_FIVETRAN_DATABASE={written.path}"
+        )
     return 0
 
 
@@ -134,6 +146,23 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         if name.startswith("bench"):
             command.add_argument("--workdir", help="folder for data (default: a temp folder)")
+        if name == "generate":
+            command.add_argument(
+                "--shape",
+                choices=("files", "fivetran"),
+                default="files",
+                help="fivetran: also write the Salesforce and HubSpot data as Fivetran lands "
+                "it, in a DuckDB file (same journeys, same ground truth)",
+            )
+            command.add_argument(
+                "--fivetran-database",
+                help="the Fivetran-shaped file (default: fivetran.duckdb in the data folder)",
+            )
+            command.add_argument(
+                "--tz-aware",
+                action="store_true",
+                help="land timestamps as TIMESTAMPTZ, as a tz-aware destination does",
+            )
     materialize = commands.add_parser(
         "materialize", help="run the full materialization job through Dagster"
     )

@@ -25,6 +25,7 @@ from orchestration.resources import (
     DefinitionsFileResource,
     LandingResource,
     PublishedResource,
+    SourcesResource,
     WarehouseResource,
 )
 from orchestration.settings import load_settings
@@ -35,7 +36,8 @@ FULL_JOB_NAME = "full_materialization"
 
 full_materialization = define_asset_job(
     name=FULL_JOB_NAME,
-    selection=AssetSelection.all(),
+    # sources included: in fivetran mode the connector's tables are observed first
+    selection=AssetSelection.all(include_sources=True),
     description="Everything, landing files to published tables, in one run.",
     # transient errors (a file still being written, a lock held by a reader tool) get two
     # more tries; bad data and broken files raise Failure(allow_retries=False) instead
@@ -56,14 +58,14 @@ if not _settings.dbt_prepared:
 defs = Definitions(
     assets=with_great_expectations_kind(
         [
-            *build_ingest_assets(sources_policy(_settings.definitions_path)),
+            *build_ingest_assets(sources_policy(_settings.definitions_path), _settings.sources),
             agreed_definitions,
             build_dbt_assets(_dbt_project),
             build_publish_assets(_dbt_project.manifest_path, _suites),
         ],
         _suites,
     ),
-    asset_checks=build_quality_checks(_suites),
+    asset_checks=build_quality_checks(_suites, _settings.sources),
     jobs=[full_materialization],
     schedules=[daily_schedule(_settings, FULL_JOB_NAME)],
     sensors=[build_landing_sensor(FULL_JOB_NAME)],
@@ -72,6 +74,7 @@ defs = Definitions(
         "landing": LandingResource(),
         "definitions_file": DefinitionsFileResource(),
         "published": PublishedResource(),
+        "sources": SourcesResource(),
         "dbt": DbtCliResource(project_dir=_dbt_project, dbt_executable=dbt_executable()),
     },
     # DuckDB takes one writer process: steps run in the run's own process, one at a time.

@@ -15,7 +15,16 @@ from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field
 
 from orchestration.run_lock import warehouse_run_lock
-from orchestration.settings import load_settings
+from orchestration.settings import (
+    ENV_FIVETRAN_DATABASE,
+    ENV_HUBSPOT_SCHEMA,
+    ENV_HUBSPOT_SOURCE,
+    ENV_SALESFORCE_SCHEMA,
+    ENV_SALESFORCE_SOURCE,
+    SourceModes,
+    load_settings,
+    load_source_modes,
+)
 
 
 class WarehouseResource(ConfigurableResource):
@@ -92,3 +101,26 @@ class PublishedResource(ConfigurableResource):
     def charts_dir(self) -> Path:
         """Chart files for people without the UI, beside the published file."""
         return self.resolved_path().parent / "charts"
+
+
+class SourcesResource(ConfigurableResource):
+    """Where the connector-landed systems come from (README: "Connecting your Fivetran
+    tables"). Empty fields take the environment's settings (COMMON_FUNNEL_*_SOURCE, ...)."""
+
+    salesforce: str = Field(default="", description="files or fivetran; empty: settings.")
+    hubspot: str = Field(default="", description="files or fivetran; empty: settings.")
+    fivetran_database: str = Field(default="", description="Fivetran DuckDB file.")
+    salesforce_schema: str = Field(default="", description="Fivetran's Salesforce schema.")
+    hubspot_schema: str = Field(default="", description="Fivetran's HubSpot schema.")
+
+    def modes(self) -> SourceModes:
+        given = {
+            ENV_SALESFORCE_SOURCE: self.salesforce,
+            ENV_HUBSPOT_SOURCE: self.hubspot,
+            ENV_FIVETRAN_DATABASE: self.fivetran_database,
+            ENV_SALESFORCE_SCHEMA: self.salesforce_schema,
+            ENV_HUBSPOT_SCHEMA: self.hubspot_schema,
+        }
+        if not any(given.values()):
+            return load_settings().sources
+        return load_source_modes({k: v for k, v in given.items() if v})

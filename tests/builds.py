@@ -9,7 +9,13 @@ from typing import Any
 
 import duckdb
 import pytest
-from dagster import ExecuteInProcessResult, materialize
+from dagster import (
+    AssetSelection,
+    Definitions,
+    ExecuteInProcessResult,
+    define_asset_job,
+    materialize,
+)
 from dagster_dbt import DbtCliResource
 
 from orchestration.common_language.assets import agreed_definitions
@@ -21,9 +27,11 @@ from orchestration.resources import (
     DefinitionsFileResource,
     LandingResource,
     PublishedResource,
+    SourcesResource,
     WarehouseResource,
 )
 from orchestration.sample.generate import GeneratedSample, generate
+from orchestration.settings import SourceModes
 from orchestration.transform.assets import build_dbt_assets
 from orchestration.transform.project import dbt_executable, dbt_project
 
@@ -58,26 +66,52 @@ def published_path(warehouse: Path) -> Path:
 
 
 def build_everything(
-    landing: Path, warehouse: Path, definitions: Path = DEFAULT_PATH
+    landing: Path,
+    warehouse: Path,
+    definitions: Path = DEFAULT_PATH,
+    sources: SourceModes | None = None,
 ) -> ExecuteInProcessResult:
-    """Materialize every asset through Dagster against the given folders and definitions."""
-    return materialize(
-        [
-            *build_ingest_assets(),
+    """Run every asset through Dagster against the given folders, definitions and source
+    modes (default: files), as the full job does: observed sources first."""
+    modes = sources or SourceModes()
+    resources = {
+        "warehouse": WarehouseResource(path=str(warehouse)),
+        "published": PublishedResource(path=str(published_path(warehouse))),
+        "landing": LandingResource(root=str(landing)),
+        "definitions_file": DefinitionsFileResource(path=str(definitions)),
+        "sources": SourcesResource(
+            salesforce=modes.salesforce,
+            hubspot=modes.hubspot,
+            fivetran_database=str(modes.fivetran_database or ""),
+            salesforce_schema=modes.salesforce_schema,
+            hubspot_schema=modes.hubspot_schema,
+        ),
+        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+    }
+    if not modes.uses_fivetran:
+        return materialize(
+            [
+                *build_ingest_assets(),
+                agreed_definitions,
+                build_dbt_assets(),
+                build_publish_assets(),
+                *build_quality_checks(),
+            ],
+            resources=resources,
+            raise_on_error=False,
+        )
+    defs = Definitions(
+        assets=[
+            *build_ingest_assets(modes=modes),
             agreed_definitions,
             build_dbt_assets(),
             build_publish_assets(),
-            *build_quality_checks(),
         ],
-        resources={
-            "warehouse": WarehouseResource(path=str(warehouse)),
-            "published": PublishedResource(path=str(published_path(warehouse))),
-            "landing": LandingResource(root=str(landing)),
-            "definitions_file": DefinitionsFileResource(path=str(definitions)),
-            "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
-        },
-        raise_on_error=False,
+        asset_checks=build_quality_checks(modes=modes),
+        jobs=[define_asset_job("all", selection=AssetSelection.all(include_sources=True))],
+        resources=resources,
     )
+    return defs.resolve_job_def("all").execute_in_process(raise_on_error=False)
 
 
 def published_metadata(result: ExecuteInProcessResult) -> dict[str, Mapping[str, Any]]:

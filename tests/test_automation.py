@@ -12,7 +12,7 @@ from orchestration.automation.landing_sensor import build_landing_sensor
 from orchestration.automation.schedules import daily_schedule
 from orchestration.automation.tags import REASON, TRIGGER
 from orchestration.definitions import FULL_JOB_NAME, defs
-from orchestration.resources import LandingResource
+from orchestration.resources import LandingResource, SourcesResource
 from orchestration.sample.generate import GeneratedSample
 from orchestration.settings import load_settings
 
@@ -40,12 +40,28 @@ def test_the_schedule_time_comes_from_the_settings():
     )
 
 
-def _tick(sensor, root: Path, cursor: str | None):
+def _tick(sensor, root: Path, cursor: str | None, salesforce: str = "files"):
+    sources = SourcesResource(salesforce=salesforce, fivetran_database=str(root / "ft.duckdb"))
     with DagsterInstance.ephemeral() as instance:
         context = build_sensor_context(
-            instance=instance, cursor=cursor, resources={"landing": LandingResource(root=str(root))}
+            instance=instance,
+            cursor=cursor,
+            resources={"landing": LandingResource(root=str(root)), "sources": sources},
         )
         return sensor.evaluate_tick(context)
+
+
+def test_in_fivetran_mode_a_landed_export_of_that_system_starts_nothing(
+    sample: GeneratedSample, tmp_path: Path
+):
+    sensor = build_landing_sensor(FULL_JOB_NAME)
+    root = tmp_path / "landing"
+    export = sorted((sample.landing_dir / "salesforce" / "Lead").glob("*.csv"))[0]
+    target = root / export.relative_to(sample.landing_dir)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(export.read_bytes())
+    assert len(_tick(sensor, root, None, salesforce="fivetran").run_requests) == 0
+    assert len(_tick(sensor, root, None, salesforce="files").run_requests) == 1
 
 
 def test_the_landing_sensor_starts_one_run_per_new_file_content(

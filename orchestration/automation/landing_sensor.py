@@ -29,23 +29,29 @@ from orchestration.automation.tags import run_tags
 from orchestration.ingest.contract import load_contract
 from orchestration.ingest.decode import sha256_of
 from orchestration.ingest.ingest_table import landed_files as table_files
-from orchestration.resources import LandingResource
+from orchestration.resources import LandingResource, SourcesResource
+from orchestration.settings import SourceModes
 
 
-def landed_files(root: Path) -> Iterator[Path]:
-    """Every file some contract table would load, as ingestion finds them."""
+def landed_files(root: Path, modes: SourceModes | None = None) -> Iterator[Path]:
+    """Every file some contract table would load, as ingestion finds them (a system in
+    `fivetran` mode loads no files: its exports, if any land, start nothing)."""
+    modes = modes or SourceModes()
     for table in load_contract():
-        yield from table_files(table, root)[0]
+        if modes.mode(table.system) == "files":
+            yield from table_files(table, root)[0]
 
 
-def scan(root: Path, cursor: str | None) -> tuple[list[tuple[str, str]], str]:
+def scan(
+    root: Path, cursor: str | None, modes: SourceModes | None = None
+) -> tuple[list[tuple[str, str]], str]:
     """(new files as (relative path, sha256), the next cursor). A file is new when its
     content (sha256) was never seen before."""
     state = json.loads(cursor) if cursor else {"files": {}, "hashes": []}
     files: dict[str, list] = state["files"]
     seen = set(state["hashes"])
     new: list[tuple[str, str]] = []
-    for path in landed_files(root):
+    for path in landed_files(root, modes):
         relative = str(path.relative_to(root))
         stat = path.stat()
         known = files.get(relative)
@@ -68,9 +74,9 @@ def build_landing_sensor(job_name: str) -> SensorDefinition:
         description="Starts a full materialization when new files land (once per file).",
     )
     def landing_files(
-        context: SensorEvaluationContext, landing: LandingResource
+        context: SensorEvaluationContext, landing: LandingResource, sources: SourcesResource
     ) -> RunRequest | SkipReason:
-        new, cursor = scan(landing.resolved_root(), context.cursor)
+        new, cursor = scan(landing.resolved_root(), context.cursor, sources.modes())
         context.update_cursor(cursor)
         if not new:
             return SkipReason("no new files in the landing folder")

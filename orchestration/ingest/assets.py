@@ -18,6 +18,7 @@ from dagster import (
 from orchestration.ingest.contract import Table, load_contract
 from orchestration.ingest.ingest_table import TableIngest, ingest_table
 from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.settings import SourceModes
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -90,5 +91,19 @@ def build_ingest_asset(
     return _ingest
 
 
-def build_ingest_assets(freshness_policy: FreshnessPolicy | None = None) -> list[AssetsDefinition]:
-    return [build_ingest_asset(table, freshness_policy) for table in load_contract()]
+def build_ingest_assets(
+    freshness_policy: FreshnessPolicy | None = None, modes: SourceModes | None = None
+) -> list[AssetsDefinition]:
+    """An ingest asset per raw table of every file-mode system; the tables of a system in
+    `fivetran` mode (settings) are observed where the connector landed them instead."""
+    from orchestration.ingest.fivetran import build_fivetran_assets
+
+    modes = modes or SourceModes()
+    tables = load_contract()
+    assets = [
+        build_ingest_asset(t, freshness_policy) for t in tables if modes.mode(t.system) == "files"
+    ]
+    for system in sorted({t.system for t in tables if modes.mode(t.system) == "fivetran"}):
+        system_tables = [t for t in tables if t.system == system]
+        assets.append(build_fivetran_assets(system, system_tables, freshness_policy))
+    return assets

@@ -32,11 +32,14 @@ from dagster import (
 
 from orchestration.common_language.load import load_definitions
 from orchestration.ingest.assets import WAREHOUSE_POOL
+from orchestration.ingest.contract import load_contract
 from orchestration.publish.store import read_log
 from orchestration.quality.parameters import suite_parameters
 from orchestration.quality.suites import CRITICAL, committed_suites
+from orchestration.quality.touch_coverage import build_touch_coverage_check
 from orchestration.quality.validate import Outcome, validate
 from orchestration.resources import DefinitionsFileResource, PublishedResource, WarehouseResource
+from orchestration.settings import SourceModes
 
 GATE, FRESHNESS = "quality_gate", "source_freshness"
 
@@ -160,13 +163,20 @@ def _build(
 
 
 def build_quality_checks(
-    suites: Mapping[str, Mapping[str, Any]] | None = None,
+    suites: Mapping[str, Mapping[str, Any]] | None = None, modes: SourceModes | None = None
 ) -> list[AssetChecksDefinition]:
-    """suites: the committed GE suites (read from expectations/ when not given)."""
+    """suites: the committed GE suites (read from expectations/ when not given). The raw
+    tables of a system in `fivetran` mode are not in the warehouse: their freshness is the
+    observation's check (`orchestration/ingest/fivetran.py`), so their suites are left out."""
     suites = committed_suites() if suites is None else suites
+    modes = modes or SourceModes()
+    observed = {t.schema for t in load_contract() if modes.mode(t.system) == "fivetran"}
     marts = {n: s for n, s in suites.items() if not n.startswith("raw_")}
-    raw = {n: s for n, s in suites.items() if n.startswith("raw_")}
+    raw = {
+        n: s for n, s in suites.items() if n.startswith("raw_") and n.split(".")[0] not in observed
+    }
     return [
         _build(GATE, marts, "The agreed definitions, checked on the marts before publish."),
         _build(FRESHNESS, raw, "Every raw table has recently landed rows (warns only)."),
+        build_touch_coverage_check(),
     ]

@@ -35,6 +35,7 @@ from orchestration.sample.world import EARLY_EXPORT_AT, EXPORT_AT
 
 SYSTEMS = {"salesforce": "salesforce", "hubspot": "hubspot"}  # contract system -> schema
 HISTORY_MODE = {"lead", "opportunity"}  # Salesforce objects synced in history mode
+NO_IS_DELETED = {"user", "user_role"}  # Salesforce objects without IsDeleted
 LINEAGE = ("_extra_columns", "_source_file", "_source_line", "_file_sha256", "_loaded_at")
 DELETED_EVERY = 33  # one record in ~33 gets a soft-deleted copy
 SYNCED = EXPORT_AT.replace(tzinfo=None)
@@ -127,6 +128,10 @@ def _connector_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
             [SYNCED],
         )
     names = {c.name for c in table.columns}
+    if table.system == "salesforce" and table.name not in NO_IS_DELETED:
+        # every Salesforce object but users and roles has IsDeleted, exported or not
+        con.execute(f"alter table {target} add column if not exists is_deleted boolean")
+        con.execute(f"update {target} set is_deleted = coalesce(is_deleted, false)")
     if "last_modified_date" in names:
         con.execute(f"alter table {target} add column system_modstamp timestamp")
         con.execute(f"update {target} set system_modstamp = last_modified_date")
@@ -139,10 +144,11 @@ def _salesforce_soft_deletes(con: duckdb.DuckDBPyConnection) -> None:
         "select table_name from information_schema.tables where table_schema = 'salesforce' "
         "order by 1"
     ).fetchall():
-        if name in ("user", "user_role"):
+        if name in NO_IS_DELETED:
             continue
         columns = {
-            c for (c,) in con.execute(
+            c
+            for (c,) in con.execute(
                 "select column_name from information_schema.columns "
                 "where table_schema = 'salesforce' and table_name = ?",
                 [name],

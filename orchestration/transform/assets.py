@@ -5,7 +5,7 @@ No `from __future__ import annotations` here: Dagster inspects the `context` ann
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -13,7 +13,7 @@ from dagster import AssetExecutionContext, AssetsDefinition
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.ingest.assets import WAREHOUSE_POOL
-from orchestration.resources import WarehouseResource
+from orchestration.resources import SourcesResource, WarehouseResource
 from orchestration.settings import ENV_WAREHOUSE
 from orchestration.transform.adapter_connections import close_adapter_connections
 from orchestration.transform.project import dbt_project
@@ -21,18 +21,20 @@ from orchestration.transform.translator import FunnelTranslator
 
 
 @contextmanager
-def _warehouse_env(path: str) -> Iterator[None]:
-    """dbt's profile reads the warehouse path from the environment (env_var keeps dbt's
-    partial parsing, unlike --vars): point it at the resource's file for this step."""
-    previous = os.environ.get(ENV_WAREHOUSE)
-    os.environ[ENV_WAREHOUSE] = path
+def _dbt_env(values: Mapping[str, str]) -> Iterator[None]:
+    """dbt's profile and sources read the warehouse path and the source modes from the
+    environment (env_var keeps dbt's partial parsing, unlike --vars): point them at the
+    resources' settings for this step."""
+    previous = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            os.environ.pop(ENV_WAREHOUSE, None)
-        else:
-            os.environ[ENV_WAREHOUSE] = previous
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
@@ -46,9 +48,13 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
         name="funnel_dbt_models",
     )
     def funnel_dbt_models(
-        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+        context: AssetExecutionContext,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+        sources: SourcesResource,
     ) -> Iterator[Any]:
-        with _warehouse_env(str(warehouse.resolved_path())):
+        env = {ENV_WAREHOUSE: str(warehouse.resolved_path()), **sources.modes().env()}
+        with _dbt_env(env):
             invocation = dbt.cli(["build"], context=context)
             try:
                 yield from invocation.stream().fetch_row_counts().fetch_column_metadata()

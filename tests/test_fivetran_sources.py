@@ -253,5 +253,22 @@ def test_the_raw_tables_are_observed_with_their_fivetran_sync(pair: Pair):
         "and not _fivetran_deleted"
     ).fetchone()[0]
     assert lead.metadata["dagster/row_count"].value == live
-    assert len(observed) == 16  # 11 Salesforce and 5 HubSpot objects
+    assert len(observed) == 17  # 11 Salesforce and 6 HubSpot tables (with email_event_click)
     assert os.environ.get("TZ") != "Asia/Tokyo"  # the fixture restored the zone
+
+
+def test_click_urls_come_from_fivetran_s_click_table_as_from_the_export(pair: Pair):
+    files = duckdb.connect(str(pair.files.warehouse), read_only=True)
+    expected = set(
+        files.execute(
+            "select email_event_id, url from staging.stg_hubspot__email_event_clicks"
+        ).fetchall()
+    )
+    con = _connect_with_fivetran(pair)
+    actual = set(
+        con.execute(
+            "select email_event_id, url from staging.stg_hubspot__email_event_clicks"
+        ).fetchall()
+    )
+    assert len(expected) > 20
+    assert actual == expected

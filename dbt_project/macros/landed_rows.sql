@@ -99,3 +99,13 @@
     {%- endfor -%}
     {{ return(ns.out) }}
 {%- endmacro %}
+
+{#
+    Where a connector-landed system comes from: 'files' or 'fivetran' (the settings
+    COMMON_FUNNEL_SALESFORCE_SOURCE / COMMON_FUNNEL_HUBSPOT_SOURCE). Only a model that
+    reads a table one shape does not have (Fivetran's email_event_click) asks.
+#}
+{% macro source_mode(system) -%}
+    {%- set variable = 'COMMON_FUNNEL_' ~ system | upper ~ '_SOURCE' -%}
+    {{ return(env_var(variable, 'files') | lower | trim) }}
+{%- endmacro %}

@@ -96,7 +96,7 @@ def build_ingest_assets(
 ) -> list[AssetsDefinition]:
     """An ingest asset per raw table of every file-mode system; the tables of a system in
     `fivetran` mode (settings) are observed where the connector landed them instead."""
-    from orchestration.ingest.fivetran import build_fivetran_assets
+    from orchestration.ingest.fivetran import build_fivetran_assets, connector_tables
 
     modes = modes or SourceModes()
     tables = load_contract()
@@ -104,6 +104,6 @@ def build_ingest_assets(
         build_ingest_asset(t, freshness_policy) for t in tables if modes.mode(t.system) == "files"
     ]
     for system in sorted({t.system for t in tables if modes.mode(t.system) == "fivetran"}):
-        system_tables = [t for t in tables if t.system == system]
+        system_tables = connector_tables(system, [t for t in tables if t.system == system])
         assets.append(build_fivetran_assets(system, system_tables, freshness_policy))
     return assets

@@ -11,6 +11,7 @@ No `from __future__ import annotations` here: Dagster inspects the `context` ann
 """
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +37,22 @@ from orchestration.ingest.contract import Table
 from orchestration.resources import DefinitionsFileResource, SourcesResource
 
 FRESH_CHECK = "fivetran_synced_recently"
+# Tables only the connector lands (a file export carries their data on another table's
+# rows): (system, table it splits off, name, description)
+CONNECTOR_ONLY = (
+    ("hubspot", "email_event", "email_event_click", "Email clicks with the clicked URL."),
+)
+
+
+def connector_tables(system: str, tables: list[Table]) -> list[Table]:
+    """The system's contract tables plus those only the connector lands."""
+    by_name = {t.name: t for t in tables}
+    extra = [
+        replace(by_name[parent], name=name, description=description, columns=())
+        for owner, parent, name, description in CONNECTOR_ONLY
+        if owner == system and parent in by_name
+    ]
+    return [*tables, *extra]
 
 
 def _observe_sql(schema: str, table: str, columns: set[str]) -> str:

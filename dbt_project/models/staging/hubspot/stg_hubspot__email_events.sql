@@ -3,8 +3,7 @@ with
 landed as (
     {{ landed_rows(
         'raw_hubspot', 'email_event',
-        key='id, type',
-        optional={'url': dbt.type_string()}
+        key='id, type'
     ) }}
 ),
 
@@ -16,7 +15,6 @@ renamed as (
         -- strings
         upper(trim(type)) as event_type,
         {{ normalize_email('recipient') }} as email,
-        url,
         -- timestamps
         created as occurred_at
     from landed

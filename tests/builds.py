@@ -52,6 +52,12 @@ class Built:
     def connect(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(self.warehouse), read_only=True)
         con.execute("set TimeZone = 'UTC'")
+        # the truth knows persons by email; the published marts carry none (privacy)
+        con.execute(
+            "create temp view persons_with_email as select persons.*, ids.email "
+            "from marts.dim_persons as persons "
+            "inner join restricted.dim_person_identifiers as ids using (person_id)"
+        )
         for name in ("persons", "person_stages", "cycles", "opportunities", "accounts"):
             path = self.sample.truth_dir / f"{name}.csv"
             con.execute(

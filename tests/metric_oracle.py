@@ -26,7 +26,7 @@ SLICES = [
     "first_touch_campaign",
     "industry_code",
     "size_band",
-    "owner_name",
+    "owner_id",
     "owner_team",
 ]
 # the touch vocabulary as the oracle states it: kind -> (channel, intent)
@@ -108,7 +108,7 @@ def person_slices(truth: Path) -> pd.DataFrame:
     frame["industry_code"] = persons["industry"]
     frame["size_band"] = persons["size_band"].where(persons["account_index"].isin(known), None)
     first_cycles = cycles[cycles["cycle"] == "1"].set_index("person_id")
-    frame["owner_name"] = frame["person_id"].map(first_cycles["lead_owner"])
+    frame["owner_id"] = frame["person_id"].map(first_cycles["lead_owner_id"])
     frame["owner_team"] = frame["person_id"].map(first_cycles["lead_owner_team"])
     frame = frame.astype(object).where(frame.notna(), None)
     return _blank_to_none(frame, ["first_touch_campaign"]).set_index("person_id")
@@ -118,8 +118,8 @@ def _with_person_slices(rows: pd.DataFrame, truth: Path, owner: tuple[str, str] 
     """Attach the person's slices; `owner` names the row's own owner columns, if any."""
     slices = person_slices(truth)
     if owner is not None:
-        slices = slices.drop(columns=["owner_name", "owner_team"])
-        rows = rows.rename(columns={owner[0]: "owner_name", owner[1]: "owner_team"})
+        slices = slices.drop(columns=["owner_id", "owner_team"])
+        rows = rows.rename(columns={owner[0]: "owner_id", owner[1]: "owner_team"})
     return rows.join(slices, on="person_id")
 
 
@@ -133,7 +133,7 @@ def mql_cohort(truth: Path) -> pd.DataFrame:
         {
             "person_id": cycles["person_id"],
             "cycle": cycles["cycle"].astype(int),
-            "lead_owner": cycles["lead_owner"],
+            "lead_owner_id": cycles["lead_owner_id"],
             "lead_owner_team": cycles["lead_owner_team"],
             "accepted": cycles["sal_at"] != "",
             "rejected": cycles["rejected_at"] != "",
@@ -142,7 +142,7 @@ def mql_cohort(truth: Path) -> pd.DataFrame:
             "within": hours <= sla,
         }
     )
-    rows = _with_person_slices(rows, truth, ("lead_owner", "lead_owner_team"))
+    rows = _with_person_slices(rows, truth, ("lead_owner_id", "lead_owner_team"))
     return periods(rows, mql)
 
 
@@ -180,7 +180,7 @@ def inquiry_cohort(truth: Path) -> pd.DataFrame:
 
 def opportunity_rows(truth: Path) -> pd.DataFrame:
     deals = read(truth, "opportunities")
-    return _with_person_slices(deals, truth, ("owner", "owner_team"))
+    return _with_person_slices(deals, truth, ("owner_id", "owner_team"))
 
 
 def created_opportunity_cohort(truth: Path) -> pd.DataFrame:

@@ -74,7 +74,7 @@ def _lifecycle(warehouse: Path) -> dict[tuple[str, int], dict[str, object]]:
     try:
         cursor = con.execute(
             "select p.email, l.* from marts.fct_lead_lifecycle as l"
-            " inner join marts.dim_persons as p using (person_id)"
+            " inner join restricted.dim_person_identifiers as p using (person_id)"
         )
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -27,7 +27,7 @@ def test_every_stage_date_matches_the_truth(built: Built):
     """
     actual = """
         select p.email, t.cycle_number, t.stage_code, t.entered_at
-        from marts.fct_stage_transitions as t inner join marts.dim_persons as p using (person_id)
+        from marts.fct_stage_transitions as t inner join persons_with_email as p using (person_id)
     """
     assert con.execute(f"select count(*) from ({expected})").fetchall()[0][0] > 100
     assert _differences(con, expected, actual) == []
@@ -46,7 +46,7 @@ def test_every_cycle_matches_the_truth(built: Built):
     actual = """
         select p.email, l.cycle_number, l.mql_trigger, l.first_followup_at, l.sal_at,
             l.rejected_at, l.rejection_reason, l.end_stage, l.end_at
-        from marts.fct_lead_lifecycle as l inner join marts.dim_persons as p using (person_id)
+        from marts.fct_lead_lifecycle as l inner join persons_with_email as p using (person_id)
     """
     assert _differences(con, expected, actual) == []
 
@@ -64,7 +64,7 @@ def test_every_opportunity_matches_the_truth(built: Built):
         select o.opportunity_id, p.email, o.outcome, o.created_at, o.closed_at,
             o.lost_reason_category, o.lost_reason_text, o.stage_changes, o.stage_advances,
             o.stage_regressions
-        from marts.fct_opportunities as o inner join marts.dim_persons as p using (person_id)
+        from marts.fct_opportunities as o inner join persons_with_email as p using (person_id)
     """
     assert con.execute("select count(*) from marts.fct_opportunities").fetchall()[0][0] > 10
     assert _differences(con, expected, actual) == []
@@ -81,7 +81,7 @@ def test_persons_and_accounts_match_the_truth(built: Built):
     actual = """
         select p.email, a.account_domain, a.industry_code, p.seniority, p.first_touch_at,
             p.first_touch_type, p.inquiry_at
-        from marts.dim_persons as p inner join marts.dim_accounts as a using (account_id)
+        from persons_with_email as p inner join marts.dim_accounts as a using (account_id)
     """
     assert _differences(con, expected, actual) == []
 
@@ -98,7 +98,7 @@ def test_size_and_fit_are_true_where_the_data_tells_and_unknown_is_no_fit(built:
                 where c.person_id = t.person_id and c.mql_trigger != 'demo_request'
             ) as scored_mql
         from truth_persons as t
-        inner join marts.dim_persons as p on p.email = t.email
+        inner join persons_with_email as p on p.email = t.email
         inner join marts.dim_persons as d on d.person_id = p.person_id
         """
     ).fetchall()

@@ -5,7 +5,7 @@
 {% macro funnel_slices() -%}
     {{ return([
         'first_touch_channel', 'first_touch_intent', 'first_touch_campaign',
-        'industry_code', 'size_band', 'owner_name', 'owner_team'
+        'industry_code', 'size_band', 'owner_id', 'owner_team'
     ]) }}
 {%- endmacro %}
 

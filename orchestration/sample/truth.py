@@ -61,7 +61,7 @@ class TruthWriter:
             "end_stage",
             "end_at",
             "opportunity_index",
-            "lead_owner",
+            "lead_owner_id",
             "lead_owner_team",
         ],
         "opportunities": [
@@ -78,7 +78,7 @@ class TruthWriter:
             "advances",
             "regressions",
             "amount",
-            "owner",
+            "owner_id",
             "owner_team",
         ],
         "touches": ["person_id", "kind", "at", "campaign"],
@@ -148,7 +148,7 @@ class TruthWriter:
                     cycle.end_stage or "",
                     iso(cycle.end_at),
                     opp.index if opp else "",
-                    lead_owner.name,
+                    lead_owner.crm_id,
                     lead_owner.team,
                 ]
             )
@@ -183,7 +183,7 @@ class TruthWriter:
                     advances,
                     regressions,
                     opp.amount,
-                    owner.name,
+                    owner.crm_id,
                     owner.team,
                 ]
             )

@@ -3,7 +3,8 @@
 - keys follow `[schema, name]`, as the warehouse names them, so a dbt source is the very
   asset that ingestion (`[raw_<system>, table]`) or the definitions (`[definitions, t]`)
   materialize, and lineage runs unbroken from landed file to mart;
-- groups follow folders: everything in `staging/` is `staging`; below `intermediate/` and
+- groups follow folders: everything in `staging/` is `staging` (in `restricted/`,
+  `restricted`); below `intermediate/` and
   `marts/` the area folder (`identity`, `lifecycle`) is the group;
 - owners come from `meta.dagster.owners` (set once in dbt_project.yml); kinds are dbt and
   duckdb.
@@ -17,7 +18,7 @@ from typing import Any
 from dagster import AssetKey
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-LAYERS_GROUPED_AS_ONE = {"staging"}
+LAYERS_GROUPED_AS_ONE = {"staging", "restricted"}
 
 
 class FunnelTranslator(DagsterDbtTranslator):

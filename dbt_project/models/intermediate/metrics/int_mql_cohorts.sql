@@ -15,7 +15,7 @@ final as (
         person_slices.first_touch_campaign,
         person_slices.industry_code,
         person_slices.size_band,
-        lifecycles.owner_name,
+        lifecycles.owner_id,
         lifecycles.owner_team,
         lifecycles.acceptance_status,
         -- a reason explains a rejection; an accepted lead that stalled later is accepted

@@ -14,7 +14,7 @@ final as (
         person_slices.first_touch_campaign,
         person_slices.industry_code,
         person_slices.size_band,
-        crm_users.user_name as owner_name,
+        opportunities.owner_id,
         crm_users.team_name as owner_team
     from opportunities
     left join {{ ref('int_person_slices') }} as person_slices

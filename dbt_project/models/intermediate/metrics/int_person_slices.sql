@@ -10,7 +10,7 @@ persons as (
 owned_cycles as (
     select
         person_id,
-        owner_name,
+        owner_id,
         owner_team,
         row_number() over (partition by person_id order by cycle_number) as owner_rank
     from {{ ref('fct_lead_lifecycle') }}
@@ -25,7 +25,7 @@ final as (
         persons.first_touch_campaign,
         persons.industry_code,
         persons.size_band,
-        owned_cycles.owner_name,
+        owned_cycles.owner_id,
         owned_cycles.owner_team
     from persons
     left join owned_cycles

@@ -55,8 +55,6 @@ current_stages as (
 final as (
     select
         profiles.person_id,
-        profiles.email,
-        profiles.full_name,
         profiles.title,
         profiles.seniority,
         profiles.seniority_points,

@@ -71,7 +71,6 @@ final as (
         cycles.lead_id,
         cycles.opportunity_id,
         cycles.owner_id,
-        users.user_name as owner_name,
         users.team_name as owner_team,
         persons.first_touch_type,
         persons.first_touch_channel,

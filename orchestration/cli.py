@@ -119,6 +119,27 @@ def cmd_contract_doc(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_accept_volume_change(args: argparse.Namespace) -> int:
+    from orchestration.publish.store import published_tables
+    from orchestration.quality.acceptances import accept
+
+    settings = load_settings()
+    published = settings.published
+    known = set(published_tables(published)) if published.exists() else set()
+    if known and args.table not in known:
+        print(f"{args.table}: not a published table ({', '.join(sorted(known))})")
+        return 2
+    from orchestration.resources import PublishedResource
+
+    quality_dir = PublishedResource(path=str(published)).quality_dir()
+    entry = accept(quality_dir, args.table, args.by, args.reason)
+    print(
+        f"Accepted a volume change of {entry.table} by {entry.accepted_by} ({entry.reason}). "
+        "The next run does not judge its row volume; its publish records this in publish_log."
+    )
+    return 0
+
+
 def cmd_expectations(_: argparse.Namespace) -> int:
     from orchestration.common_language.load import load_definitions
     from orchestration.quality.suites import SUITES_DIR, build_suites, write_suites
@@ -163,6 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="land timestamps as TIMESTAMPTZ, as a tz-aware destination does",
             )
+    acceptance = commands.add_parser(
+        "accept-volume-change",
+        help="accept, once, a published table's row volume moving beyond the agreed change",
+    )
+    acceptance.add_argument("table", help="the published table, e.g. dim_persons")
+    acceptance.add_argument("--by", required=True, help="who accepts it (name or team)")
+    acceptance.add_argument("--reason", required=True, help="why the jump is real")
+    acceptance.set_defaults(handler=cmd_accept_volume_change)
     materialize = commands.add_parser(
         "materialize", help="run the full materialization job through Dagster"
     )

@@ -4,18 +4,31 @@ good generated data, stops the publish and leaves the published tables as they w
 from __future__ import annotations
 
 import hashlib
+import json
+import math
+import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import AssetSelection, materialize
+from dagster import AssetSelection, Definitions, RetryPolicy, define_asset_job, materialize
+from dagster_dbt import DbtCliResource
 
 from orchestration.publish.assets import build_publish_assets
 from orchestration.publish.store import read_log
 from orchestration.quality.checks import build_quality_checks
-from orchestration.resources import DefinitionsFileResource, PublishedResource, WarehouseResource
+from orchestration.resources import (
+    DefinitionsFileResource,
+    PublishedResource,
+    SourcesResource,
+    WarehouseResource,
+)
+from orchestration.transform.assets import build_dbt_assets
+from orchestration.transform.project import dbt_executable, dbt_project
 from tests.builds import Builds
 
 
@@ -217,3 +230,143 @@ def test_publishing_without_the_audit_is_refused(good: GoodBuild, tmp_path: Path
     )
     assert "was not evaluated in this run" in message
     assert _digest(build.published) == before
+
+
+def _set_baseline(published: Path, table: str, rows: int) -> str:
+    """Make the last publish say `table` had `rows` rows; return that publish's id."""
+    con = duckdb.connect(str(published))
+    try:
+        publish_id = con.execute(
+            "select publish_id from publish_log order by published_at desc limit 1"
+        ).fetchone()[0]
+        con.execute(
+            "update publish_log set row_counts = json_merge_patch(row_counts, ?) "
+            "where publish_id = ?",
+            [json.dumps({table: rows}), publish_id],
+        )
+    finally:
+        con.close()
+    return publish_id
+
+
+def _rows(warehouse: Path, table: str) -> int:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select count(*) from marts.{table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def _failure_message(result) -> str:
+    return " ".join(
+        str(e.event_specific_data.error) for e in result.all_events if e.is_step_failure
+    )
+
+
+def test_a_small_table_that_grows_by_a_few_rows_publishes(good: GoodBuild, tmp_path: Path):
+    """Growing by 45 rows from under 90 is more than 50% but within the 50-row allowance."""
+    build = _copy(good, tmp_path / "copy")
+    con = duckdb.connect(str(build.published), read_only=True)
+    counts = json.loads(
+        con.execute(
+            "select row_counts from publish_log order by published_at desc limit 1"
+        ).fetchone()[0]
+    )
+    con.close()
+    table = next(t for t, n in sorted(counts.items()) if 60 <= n <= 130)
+    rows = counts[table]
+    baseline = rows - 45
+    assert rows > baseline * 1.5  # the relative rule alone would refuse it
+    _set_baseline(build.published, table, baseline)
+    result = _audit_and_publish(build)
+    assert result.success, _failure_message(result)
+    assert (table, "row_volume_within_bounds") not in _failed_checks(result)
+
+
+def test_a_jump_is_refused_naming_observed_allowed_and_baseline(good: GoodBuild, tmp_path: Path):
+    build = _copy(good, tmp_path / "copy")
+    rows = _rows(build.warehouse, "dim_persons")
+    baseline = rows // 3
+    publish_id = _set_baseline(build.published, "dim_persons", baseline)
+    before = _digest(build.published)
+    result = _audit_and_publish(build)
+    assert not result.success
+    message = _failure_message(result)
+    # by hand: 50% of the baseline is more than 50 rows here
+    allowed = baseline * 0.5
+    assert allowed > 50
+    low, high = math.floor(baseline - allowed), math.ceil(baseline + allowed)
+    assert "marts.dim_persons row_volume_within_bounds" in message
+    assert f"observed {rows}" in message
+    assert f"allowed {low} to {high}" in message
+    assert f"baseline: {baseline} rows in publish {publish_id}" in message
+    assert _digest(build.published) == before
+
+
+def test_an_accepted_jump_publishes_once_and_the_log_says_who_and_why(
+    good: GoodBuild, tmp_path: Path
+):
+    build = _copy(good, tmp_path / "copy")
+    rows = _rows(build.warehouse, "dim_persons")
+    _set_baseline(build.published, "dim_persons", rows // 3)
+    accepted = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("common-funnel")),
+            "accept-volume-change",
+            "dim_persons",
+            "--by",
+            "team:data (Sato)",
+            "--reason",
+            "trade-show season tripled the leads",
+        ],
+        env={**os.environ, "COMMON_FUNNEL_PUBLISHED": str(build.published)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    result = _audit_and_publish(build)
+    assert result.success, _failure_message(result)
+    log = read_log(build.published)
+    changes = json.loads(log[-1][7])
+    assert [(c["table"], c["accepted_by"], c["reason"]) for c in changes] == [
+        ("dim_persons", "team:data (Sato)", "trade-show season tripled the leads")
+    ]
+    assert changes[0]["publish_id"] is None or changes[0]["publish_id"] == log[-1][0]
+    # once: the next jump is judged again
+    _set_baseline(build.published, "dim_persons", rows // 3)
+    again = _audit_and_publish(build)
+    assert not again.success
+    assert ("dim_persons", "row_volume_within_bounds") in _failed_checks(again)
+
+
+def test_a_failed_dbt_test_names_its_definition_and_is_not_retried(good: GoodBuild, tmp_path: Path):
+    build = _copy(good, tmp_path / "copy")
+    con = duckdb.connect(str(build.warehouse))
+    try:  # a stage written twice: the key test of the stages fails
+        con.execute("insert into definitions.stages select * from definitions.stages limit 1")
+    finally:
+        con.close()
+    defs = Definitions(
+        assets=[build_dbt_assets()],
+        jobs=[
+            define_asset_job(
+                "dbt_only",
+                selection=AssetSelection.all(),
+                op_retry_policy=RetryPolicy(max_retries=2, delay=0),
+            )
+        ],
+        resources={
+            "warehouse": WarehouseResource(path=str(build.warehouse)),
+            "sources": SourcesResource(salesforce="files", hubspot="files"),
+            "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+        },
+    )
+    result = defs.resolve_job_def("dbt_only").execute_in_process(raise_on_error=False)
+    assert not result.success
+    message = _failure_message(result)
+    assert "unique_stg_definitions__stages_stage_code" in message
+    assert "definition: the semantic layer's keys: one row per key" in message
+    restarts = [e for e in result.all_events if e.event_type_value == "STEP_RESTARTED"]
+    retries = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
+    assert (restarts, retries) == ([], [])

@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.common_language.load import DEFAULT_PATH, load_definitions
 from orchestration.quality import ge_duckdb
-from orchestration.quality.parameters import suite_parameters
+from orchestration.quality.parameters import Baseline, suite_parameters
 from orchestration.quality.suites import SUITES_DIR, build_suites, committed_suites, write_suites
 from orchestration.quality.validate import ValidationError, _raised, validate
 from tests.builds import Built
@@ -38,19 +38,29 @@ def test_thresholds_are_suite_parameters_from_the_definitions():
     )
     assert share["kwargs"]["mostly"] == {"$PARAMETER": "classified_lost_min_share"}
     now = datetime(2026, 11, 24, tzinfo=UTC)
-    parameters = suite_parameters(
-        loaded.definitions, "marts.fct_opportunities", {"fct_opportunities": 100}, now
-    )
     definitions = loaded.definitions
+    # the hand computations below take the agreed 50% or 50 rows, whichever is more
+    assert (
+        definitions.quality.row_count_max_change,
+        definitions.quality.row_count_min_allowance,
+    ) == (0.5, 50)
+
+    def bounds(rows: int | None, **accepted: str) -> tuple[int, int | None]:
+        baseline = {"fct_opportunities": Baseline(rows=rows, **accepted)}
+        parameters = suite_parameters(definitions, "marts.fct_opportunities", baseline, now)
+        return parameters["min_rows"], parameters["max_rows"]
+
+    assert bounds(1000) == (500, 1500)  # 50% of 1,000 is more than 50 rows
+    assert bounds(12) == (0, 62)  # a small table may grow by 50 rows: 12 -> 19 passes
+    assert bounds(80) == (30, 130)
+    assert bounds(None) == (0, None)  # a first publish is not judged
+    assert bounds(1000, accepted_by="data team", reason="merger") == (0, None)
+    parameters = suite_parameters(definitions, "marts.fct_opportunities", {}, now)
     assert parameters["classified_lost_min_share"] == pytest.approx(
         1 - definitions.lost_reasons.max_unclassified_share
     )
-    change = definitions.quality.row_count_max_change
-    assert parameters["min_rows"] <= 100 * (1 - change) + 1
-    assert parameters["max_rows"] >= 100 * (1 + change) - 1
     assert parameters["sla_hours"] == definitions.acceptance.sla_hours
-    first = suite_parameters(definitions, "marts.fct_opportunities", {}, now)
-    assert (first["min_rows"], first["max_rows"]) == (0, None)
+    assert (parameters["min_rows"], parameters["max_rows"]) == (0, None)
 
 
 def test_a_definitions_change_changes_the_suites():

@@ -235,6 +235,7 @@ class Metrics(Strict):
 
 class Quality(Strict):
     row_count_max_change: float = Field(gt=0)
+    row_count_min_allowance: int = Field(ge=0)
     source_freshness_hours: int = Field(gt=0)
 
 

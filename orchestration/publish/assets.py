@@ -15,6 +15,7 @@ No `from __future__ import annotations` here: Dagster inspects the `context` ann
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,8 @@ from orchestration.automation.freshness import PUBLISHED as PUBLISHED_FRESHNESS
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.publish.charts import render_all
 from orchestration.publish.store import publish
+from orchestration.quality.acceptances import close as close_acceptances
+from orchestration.quality.acceptances import open_acceptances
 from orchestration.quality.checks import blocking_checks
 from orchestration.quality.suites import committed_suites
 from orchestration.resources import PublishedResource, WarehouseResource
@@ -136,6 +139,9 @@ def build_publish_assets(
             ).fetchone()
         charts = render_all(warehouse.resolved_path(), "marts", published.charts_dir())
         passed = sum(1 for e in evaluations if e.passed)
+        # volume changes the data team accepted (common-funnel accept-volume-change) and
+        # this run's checks did not judge: recorded with the publish, then closed
+        accepted = [a for t, a in open_acceptances(published.quality_dir()).items() if t in sources]
         version = publish(
             warehouse.resolved_path(),
             path,
@@ -144,7 +150,9 @@ def build_publish_assets(
             definitions_version=row[0] if row else None,
             checks_passed=passed,
             checks_failed=len(evaluations) - passed,
+            accepted_changes=[asdict(a) for a in accepted],
         )
+        close_acceptances(published.quality_dir(), {a.table for a in accepted}, version.publish_id)
         context.log.info(f"Published {len(sources)} tables to {path} ({version.publish_id})")
         for name in sorted(sources):
             metadata: dict[str, Any] = {

@@ -31,7 +31,8 @@ LOG_COLUMNS = """
     definitions_version varchar,
     checks_passed integer,
     checks_failed integer,
-    row_counts json not null
+    row_counts json not null,
+    accepted_changes json
 """
 
 
@@ -64,6 +65,7 @@ def publish(
     definitions_version: str | None,
     checks_passed: int | None = None,
     checks_failed: int | None = None,
+    accepted_changes: Sequence[Mapping[str, object]] = (),
 ) -> PublishedVersion:
     """Copy `tables` (published name -> `schema.table` in the warehouse) into a new
     version of `published` and swap it in. Nothing changes for readers until the rename;
@@ -79,7 +81,7 @@ def publish(
     try:
         row_counts = _write_version(
             staging, warehouse, published, tables, publish_id, published_at,
-            run_id, definitions_version, checks_passed, checks_failed,
+            run_id, definitions_version, checks_passed, checks_failed, accepted_changes,
         )  # fmt: skip
         _fsync(staging)
         stale_wal = published.with_name(published.name + ".wal")
@@ -104,6 +106,7 @@ def _write_version(
     definitions_version: str | None,
     checks_passed: int | None,
     checks_failed: int | None,
+    accepted_changes: Sequence[Mapping[str, object]],
 ) -> dict[str, int]:
     con = duckdb.connect(str(staging))
     try:
@@ -120,10 +123,13 @@ def _write_version(
         con.execute(f"create table main.{LOG_TABLE} ({LOG_COLUMNS})")
         if previous.exists():
             con.execute("attach ? as previous (read_only)", [str(previous)])
-            con.execute(f"insert into main.{LOG_TABLE} select * from previous.main.{LOG_TABLE}")
+            # by name: a log written before a column was added keeps NULL there
+            con.execute(
+                f"insert into main.{LOG_TABLE} by name select * from previous.main.{LOG_TABLE}"
+            )
             con.execute("detach previous")
         con.execute(
-            f"insert into main.{LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+            f"insert into main.{LOG_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 publish_id,
                 published_at,
@@ -132,6 +138,9 @@ def _write_version(
                 checks_passed,
                 checks_failed,
                 json.dumps(row_counts, sort_keys=True),
+                json.dumps(list(accepted_changes), ensure_ascii=False)
+                if accepted_changes
+                else None,
             ],
         )
         con.execute("detach warehouse")

@@ -11,6 +11,7 @@ No `from __future__ import annotations` here: Dagster inspects the `context` ann
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,9 @@ from orchestration.common_language.load import load_definitions
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.ingest.contract import load_contract
 from orchestration.publish.store import read_log
-from orchestration.quality.parameters import suite_parameters
-from orchestration.quality.suites import CRITICAL, committed_suites
+from orchestration.quality.acceptances import open_acceptances
+from orchestration.quality.parameters import Baseline, allowed_text, suite_parameters
+from orchestration.quality.suites import CRITICAL, ROW_VOLUME, committed_suites
 from orchestration.quality.touch_coverage import build_touch_coverage_check
 from orchestration.quality.validate import Outcome, validate
 from orchestration.resources import DefinitionsFileResource, PublishedResource, WarehouseResource
@@ -87,20 +89,72 @@ def _specs(suites: Mapping[str, Mapping[str, Any]]) -> list[AssetCheckSpec]:
     ]
 
 
-def _previous_rows(published: Path, version: str) -> dict[str, int]:
-    """Row counts of the last publish built by the same definitions version. A new version
-    may move volumes on purpose (a lower MQL threshold makes more MQLs), so its first
-    publish is not held to the previous version's volumes."""
+def _baselines(published: Path, quality_dir: Path, version: str) -> dict[str, Baseline]:
+    """Each published table's baseline: its rows in the last publish built by the same
+    definitions version (a new version may move volumes on purpose: a lower MQL threshold
+    makes more MQLs, so its first publish is not judged), or an open acceptance."""
     same = [entry for entry in read_log(published) if entry[3] == version]
-    return json.loads(same[-1][6]) if same else {}
+    baselines: dict[str, Baseline] = {}
+    if same:
+        publish_id, published_at = same[-1][0], same[-1][1]
+        for table, rows in json.loads(same[-1][6]).items():
+            baselines[table] = Baseline(rows, publish_id, f"{published_at:%Y-%m-%d %H:%M %Z}")
+    for table, acceptance in open_acceptances(quality_dir).items():
+        baselines[table] = Baseline(
+            baselines.get(table, Baseline()).rows,
+            accepted_by=acceptance.accepted_by,
+            reason=acceptance.reason,
+        )
+    return baselines
 
 
-def _result(outcome: Outcome, docs: Path) -> AssetCheckResult:
+@dataclass(frozen=True)
+class Judged:
+    """An outcome with what was allowed and what it was compared with, in words."""
+
+    outcome: Outcome
+    allowed: str
+    baseline: str | None
+
+    def message(self) -> str:
+        o = self.outcome
+        text = (
+            f"{o.suite} {o.check} (definition: {o.definition}): observed {o.observed_value}"
+            + (f", {o.unexpected_count} unexpected" if o.unexpected_count else "")
+            + f"; allowed {self.allowed}"
+        )
+        return text + (f"; baseline: {self.baseline}" if self.baseline else "")
+
+
+def _judge(
+    outcomes: list[Outcome],
+    suites: Mapping[str, Mapping[str, Any]],
+    parameters: Mapping[str, Mapping[str, Any]],
+    baselines: Mapping[str, Baseline],
+    version: str,
+) -> list[Judged]:
+    judged = []
+    for o in outcomes:
+        expectation = next(
+            e for e in suites[o.suite]["expectations"] if e["meta"]["check"] == o.check
+        )
+        baseline = None
+        if o.check == ROW_VOLUME:
+            baseline = baselines.get(o.suite.split(".", 1)[1], Baseline()).describe(version)
+        judged.append(Judged(o, allowed_text(expectation, parameters[o.suite]), baseline))
+    return judged
+
+
+def _result(judged: Judged, docs: Path) -> AssetCheckResult:
+    outcome = judged.outcome
     metadata: dict[str, Any] = {
         "definition": outcome.definition,
         "observed_value": MetadataValue.text(str(outcome.observed_value)),
+        "allowed": MetadataValue.text(judged.allowed),
         "data_docs": MetadataValue.url(f"file://{docs / 'index.html'}"),
     }
+    if judged.baseline is not None:
+        metadata["baseline"] = MetadataValue.text(judged.baseline)
     if outcome.unexpected_count is not None:
         metadata["unexpected_count"] = outcome.unexpected_count
     if outcome.unexpected_percent is not None:
@@ -113,7 +167,7 @@ def _result(outcome: Outcome, docs: Path) -> AssetCheckResult:
         check_name=outcome.check,
         passed=outcome.success,
         severity=AssetCheckSeverity.ERROR if outcome.blocking else AssetCheckSeverity.WARN,
-        description=outcome.description,
+        description=outcome.description if outcome.success else judged.message(),
         metadata=metadata,
     )
 
@@ -132,18 +186,17 @@ def _build(
     ) -> Iterator[AssetCheckResult]:
         loaded = load_definitions(definitions_file.resolved_path())
         definitions = loaded.definitions
-        previous = _previous_rows(published.resolved_path(), loaded.version)
+        baselines = _baselines(published.resolved_path(), published.quality_dir(), loaded.version)
         now = datetime.now(UTC)
         docs = published.quality_dir() / "data_docs" / name
+        parameters = {n: suite_parameters(definitions, n, baselines, now) for n in suites}
         outcomes = validate(
-            warehouse.resolved_path(),
-            suites.values(),
-            lambda suite: suite_parameters(definitions, suite, previous, now),
-            docs,
+            warehouse.resolved_path(), suites.values(), parameters.__getitem__, docs
         )
-        for outcome in outcomes:
-            yield _result(outcome, docs)
-        failed = [o for o in outcomes if o.blocking and not o.success]
+        judged = _judge(outcomes, suites, parameters, baselines, loaded.version)
+        for one in judged:
+            yield _result(one, docs)
+        failed = [j for j in judged if j.outcome.blocking and not j.outcome.success]
         context.log.info(
             f"{name}: {len(outcomes) - len(failed)} of {len(outcomes)} passed; Data Docs: "
             f"{docs / 'index.html'}"
@@ -151,11 +204,7 @@ def _build(
         if failed:
             raise Failure(
                 description="Not published: the data breaks the agreed definitions: "
-                + "; ".join(
-                    f"{o.suite} {o.check} (definition: {o.definition}; observed "
-                    f"{o.observed_value}, unexpected {o.unexpected_count})"
-                    for o in failed
-                ),
+                + " | ".join(j.message() for j in failed),
                 allow_retries=False,  # bad data is not a transient error
             )
 

@@ -26,6 +26,7 @@ from orchestration.settings import PROJECT_ROOT
 
 SUITES_DIR = PROJECT_ROOT / "expectations"
 CRITICAL, WARNING = "critical", "warning"
+ROW_VOLUME = "row_volume_within_bounds"
 STAGE_COLUMNS = {  # lifecycle stage -> the fct_lead_lifecycle column holding its time
     "inquiry": "inquiry_at",
     "mql": "mql_at",
@@ -90,10 +91,11 @@ class Suite:
 
     def row_volume(self) -> None:
         self.add(
-            "row_volume_within_bounds",
+            ROW_VOLUME,
             "expect_table_row_count_to_be_between",
-            "quality.row_count_max_change",
-            "Row count within the agreed change of the previous publish.",
+            "quality.row_count_max_change, quality.row_count_min_allowance",
+            "Row count within the agreed change of the previous publish (the larger of a share"
+            " and a number of rows).",
             min_value={"$PARAMETER": "min_rows"},
             max_value={"$PARAMETER": "max_rows"},
         )

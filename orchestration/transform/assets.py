@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
+import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
@@ -11,11 +12,13 @@ from typing import Any
 
 from dagster import AssetExecutionContext, AssetsDefinition
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.resources import SourcesResource, WarehouseResource
 from orchestration.settings import ENV_WAREHOUSE
 from orchestration.transform.adapter_connections import close_adapter_connections
+from orchestration.transform.failures import dbt_failure
 from orchestration.transform.project import dbt_project
 from orchestration.transform.translator import FunnelTranslator
 
@@ -37,8 +40,18 @@ def _dbt_env(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _artifact(invocation: Any, name: str) -> dict[str, Any] | None:
+    try:
+        return invocation.get_artifact(name)
+    except Exception:
+        return None
+
+
 def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
     project = project or dbt_project()
+
+    def _manifest() -> dict[str, Any]:
+        return json.loads(project.manifest_path.read_text(encoding="utf-8"))
 
     @dbt_assets(
         manifest=project.manifest_path,
@@ -58,6 +71,12 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
             invocation = dbt.cli(["build"], context=context)
             try:
                 yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+            except DagsterDbtCliRuntimeError as error:
+                manifest = _artifact(invocation, "manifest.json") or _manifest()
+                failure = dbt_failure(_artifact(invocation, "run_results.json"), manifest)
+                if failure is None:
+                    raise
+                raise failure from error
             finally:
                 # Row counts and column metadata query the warehouse through dbt's adapter
                 # in this process; close that connection so nothing keeps the file open.

@@ -1,4 +1,7 @@
--- Every record, in any system, that stands for a person, in one shape.
+-- Every record, in any system, that stands for a person, in one shape: the profiles
+-- (contacts, leads, cards, lists) and the records of what a person did (form submissions,
+-- email events). A person exists from the first record that identifies them, whichever
+-- export lands first, and every touch takes its person from here.
 with
 
 hubspot_contacts as (
@@ -79,6 +82,49 @@ event_attendees as (
     from {{ ref('stg_events__attendees') }}
 ),
 
+surviving_contacts as (
+    -- a contact merged into another stands for the surviving contact
+    select
+        contacts.contact_id as named_contact_id,
+        surviving.email
+    from {{ ref('stg_hubspot__contacts') }} as contacts
+    left join {{ ref('stg_hubspot__contact_merges') }} as contact_merges
+        on contacts.contact_id = contact_merges.merged_contact_id
+    inner join {{ ref('stg_hubspot__contacts') }} as surviving
+        on coalesce(contact_merges.contact_id, contacts.contact_id) = surviving.contact_id
+),
+
+form_submissions as (
+    -- the email typed into the form; else (Fivetran lands none) the contact's
+    select
+        'form_submission' as source_system,
+        submissions.form_submission_id as record_id,
+        coalesce(submissions.email, surviving_contacts.email) as email,
+        cast(null as {{ dbt.type_string() }}) as full_name,
+        cast(null as {{ dbt.type_string() }}) as company_key,
+        cast(null as {{ dbt.type_string() }}) as title,
+        cast(null as {{ dbt.type_string() }}) as industry_label,
+        cast(null as {{ dbt.type_int() }}) as number_of_employees,
+        submissions.submitted_at as recorded_at
+    from {{ ref('stg_hubspot__form_submissions') }} as submissions
+    left join surviving_contacts
+        on submissions.contact_id = surviving_contacts.named_contact_id
+),
+
+email_events as (
+    select
+        'email_event' as source_system,
+        email_event_id || ':' || event_type as record_id,
+        email,
+        cast(null as {{ dbt.type_string() }}) as full_name,
+        cast(null as {{ dbt.type_string() }}) as company_key,
+        cast(null as {{ dbt.type_string() }}) as title,
+        cast(null as {{ dbt.type_string() }}) as industry_label,
+        cast(null as {{ dbt.type_int() }}) as number_of_employees,
+        occurred_at as recorded_at
+    from {{ ref('stg_hubspot__email_events') }}
+),
+
 target_lists as (
     select
         'target_list' as source_system,
@@ -105,6 +151,10 @@ unioned as (
     select * from event_attendees
     union all
     select * from target_lists
+    union all
+    select * from form_submissions
+    union all
+    select * from email_events
 ),
 
 keyed as (

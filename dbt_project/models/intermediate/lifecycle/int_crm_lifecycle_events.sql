@@ -106,8 +106,9 @@ unioned as (
 ),
 
 final as (
+    -- the lead's person, as the identity layer decided it (one mapping for everything)
     select
-        {{ dbt.hash('leads.email') }} as person_id,
+        lead_records.person_id,
         unioned.lead_id,
         unioned.opportunity_id,
         leads.owner_id,
@@ -118,7 +119,9 @@ final as (
         unioned.record_id
     from unioned
     inner join leads on unioned.lead_id = leads.lead_id
-    where leads.email is not null
+    inner join {{ ref('int_person_records_matched') }} as lead_records
+        on lead_records.source_system = 'crm_lead' and leads.lead_id = lead_records.record_id
+    where lead_records.match_method != 'unmatched'
 )
 
 select * from final

@@ -10,22 +10,10 @@ touch_types as (
     select * from {{ ref('stg_definitions__touch_types') }}
 ),
 
-contacts as (
-    -- a submission names a HubSpot contact; a contact merged into another stands for the
-    -- surviving one (the email typed into the form, where the source keeps it, comes first)
-    select
-        coalesce(contact_merges.contact_id, contacts.contact_id) as contact_id,
-        contacts.contact_id as named_contact_id
-    from {{ ref('stg_hubspot__contacts') }} as contacts
-    left join {{ ref('stg_hubspot__contact_merges') }} as contact_merges
-        on contacts.contact_id = contact_merges.merged_contact_id
-),
-
 form_submissions as (
     select
         'form_submission' as source_system,
         submissions.form_submission_id as record_id,
-        coalesce(submissions.email, surviving.email) as email,
         submissions.submitted_at as touched_at,
         forms.touch_type,
         forms.form_name as campaign_name,
@@ -33,17 +21,12 @@ form_submissions as (
     from {{ ref('stg_hubspot__form_submissions') }} as submissions
     inner join {{ ref('int_forms_mapped') }} as forms
         on submissions.form_id = forms.form_id
-    left join contacts
-        on submissions.contact_id = contacts.named_contact_id
-    left join {{ ref('stg_hubspot__contacts') }} as surviving
-        on contacts.contact_id = surviving.contact_id
 ),
 
 email_events as (
     select
         'email_event' as source_system,
         events.email_event_id || ':' || events.event_type as record_id,
-        events.email,
         events.occurred_at as touched_at,
         mappings.touch_type,
         campaigns.email_campaign_name as campaign_name,
@@ -59,17 +42,12 @@ attendances as (
     select
         'event_attendee' as source_system,
         attendees.registration_id as record_id,
-        attendees.email,
         {{ local_midnight_utc('attendees.event_date', "'" ~ var('events_timezone') ~ "'") }}
             as touched_at,
         mappings.touch_type,
         attendees.event_name as campaign_name,
         cast(null as {{ dbt.type_string() }}) as email_type,
-        -- a person registered twice for one event still attends it once
-        row_number() over (
-            partition by attendees.email, attendees.event_name, attendees.event_date
-            order by attendees.registered_at, attendees.registration_id
-        ) as attendance_order
+        attendees.registered_at as ordered_at
     from {{ ref('stg_events__attendees') }} as attendees
     inner join mappings
         on
@@ -81,7 +59,6 @@ card_swaps as (
     select
         'business_card' as source_system,
         cards.card_id as record_id,
-        cards.email,
         {{ local_midnight_utc('cards.exchanged_on', "'" ~ var('events_timezone') ~ "'") }}
             as touched_at,
         mappings.touch_type,
@@ -92,31 +69,52 @@ card_swaps as (
 ),
 
 unioned as (
-    select * from form_submissions
-    union all
-    select * from email_events
+    select
+        *,
+        touched_at as ordered_at
+    from form_submissions
     union all
     select
-        source_system,
-        record_id,
-        email,
-        touched_at,
-        touch_type,
-        campaign_name,
-        email_type
-    from attendances
-    where attendance_order = 1
+        *,
+        touched_at as ordered_at
+    from email_events
     union all
-    select * from card_swaps
+    select * from attendances
+    union all
+    select
+        *,
+        touched_at as ordered_at
+    from card_swaps
+),
+
+attributed as (
+    -- every touch takes its person from the identity layer: the person its record belongs
+    -- to (a record that identifies nobody, `unmatched`, makes no touch)
+    select
+        unioned.*,
+        records.person_id,
+        -- a person registered twice for one event still attends it once
+        row_number() over (
+            partition by
+                records.person_id, unioned.source_system, unioned.campaign_name,
+                unioned.touched_at
+            order by unioned.ordered_at, unioned.record_id
+        ) as occurrence
+    from unioned
+    inner join {{ ref('int_person_records_matched') }} as records
+        on
+            unioned.source_system = records.source_system
+            and unioned.record_id = records.record_id
+    where records.match_method != 'unmatched'
 ),
 
 final as (
     select
-        {{ dbt.hash("unioned.source_system || ':' || unioned.record_id") }} as touch_id,
-        {{ dbt.hash('unioned.email') }} as person_id,
-        unioned.source_system,
-        unioned.record_id,
-        unioned.touch_type,
+        {{ dbt.hash("attributed.source_system || ':' || attributed.record_id") }} as touch_id,
+        attributed.person_id,
+        attributed.source_system,
+        attributed.record_id,
+        attributed.touch_type,
         touch_types.channel,
         touch_types.intent,
         touch_types.weight,
@@ -124,13 +122,15 @@ final as (
         touch_types.counts_as_response,
         touch_types.is_direct_to_sales,
         touch_types.is_person_action,
-        unioned.campaign_name,
-        unioned.email_type,
-        unioned.touched_at,
+        attributed.campaign_name,
+        attributed.email_type,
+        attributed.touched_at,
         touch_types.definitions_version
-    from unioned
-    inner join touch_types on unioned.touch_type = touch_types.touch_type
-    where unioned.email is not null and unioned.touched_at is not null
+    from attributed
+    inner join touch_types on attributed.touch_type = touch_types.touch_type
+    where
+        attributed.touched_at is not null
+        and (attributed.source_system != 'event_attendee' or attributed.occurrence = 1)
 )
 
 select * from final

@@ -41,6 +41,16 @@ inquiries as (
     group by person_id
 ),
 
+mql_cycles as (
+    -- a cycle starts when the person becomes an MQL; an inquiry alone is no cycle
+    select
+        person_id,
+        count(distinct cycle_number) as cycles
+    from transitions
+    where stage_code = 'mql'
+    group by person_id
+),
+
 current_stages as (
     select
         person_id,
@@ -70,7 +80,7 @@ final as (
         first_touches.intent as first_touch_intent,
         first_touches.campaign_name as first_touch_campaign,
         coalesce(current_stages.stage_code, 'known') as current_stage,
-        coalesce(current_stages.cycle_number, 0) as lifecycle_cycles,
+        coalesce(mql_cycles.cycles, 0) as lifecycle_cycles,
         first_touches.touched_at as first_touch_at,
         cast(
             {{ to_local_time('first_touches.touched_at', 'agreement.reporting_timezone') }}
@@ -84,6 +94,7 @@ final as (
     left join inquiries on profiles.person_id = inquiries.person_id
     left join current_stages
         on profiles.person_id = current_stages.person_id and current_stages.recency = 1
+    left join mql_cycles on profiles.person_id = mql_cycles.person_id
 )
 
 select * from final

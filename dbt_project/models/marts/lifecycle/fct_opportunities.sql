@@ -67,7 +67,7 @@ unclassified as (
 final as (
     select
         opportunities.opportunity_id,
-        {{ dbt.hash('leads.email') }} as person_id,
+        lead_records.person_id,
         persons.account_id,
         opportunities.account_id as crm_account_id,
         leads.lead_id,
@@ -106,7 +106,14 @@ final as (
     cross join agreement
     cross join unclassified
     left join leads on opportunities.opportunity_id = leads.converted_opportunity_id
-    left join persons on {{ dbt.hash('leads.email') }} = persons.person_id
+    -- the lead's person, as the identity layer decided it; none while the lead is not in
+    -- (a lead export that lands after the opportunity's)
+    left join {{ ref('int_person_records_matched') }} as lead_records
+        on
+            lead_records.source_system = 'crm_lead'
+            and leads.lead_id = lead_records.record_id
+            and lead_records.match_method != 'unmatched'
+    left join persons on lead_records.person_id = persons.person_id
     left join moves on opportunities.opportunity_id = moves.opportunity_id
     left join matches
         on opportunities.opportunity_id = matches.opportunity_id and matches.match_order = 1

@@ -15,12 +15,28 @@ seniority_titles as (
 ),
 
 latest_record as (
+    -- each attribute from the most recent record that has it: a later record without a
+    -- title (a form submission, an email event, a card left blank) never erases one
     select
         *,
         row_number() over (
             partition by person_id
-            order by recorded_at desc nulls last, source_system asc, record_id asc
-        ) as recency
+            order by
+                case when full_name is null then 1 else 0 end,
+                recorded_at desc nulls last, source_system asc, record_id asc
+        ) as name_recency,
+        row_number() over (
+            partition by person_id
+            order by
+                case when title is null then 1 else 0 end,
+                recorded_at desc nulls last, source_system asc, record_id asc
+        ) as title_recency,
+        row_number() over (
+            partition by person_id
+            order by
+                case when company_key is null then 1 else 0 end,
+                recorded_at desc nulls last, source_system asc, record_id asc
+        ) as company_recency
     from records
 ),
 
@@ -32,10 +48,10 @@ persons as (
         min(match_method) as match_method,
         count(*) as records,
         count(distinct source_system) as source_systems,
-        max(case when recency = 1 then full_name end) as full_name,
-        max(case when recency = 1 then title end) as title,
-        max(case when recency = 1 then title_key end) as title_key,
-        max(case when recency = 1 then company_key end) as company_key,
+        max(case when name_recency = 1 then full_name end) as full_name,
+        max(case when title_recency = 1 then title end) as title,
+        max(case when title_recency = 1 then title_key end) as title_key,
+        max(case when company_recency = 1 then company_key end) as company_key,
         min(recorded_at) as first_recorded_at
     from latest_record
     group by person_id

@@ -182,3 +182,126 @@ def test_unaccountable_quoting_refuses_the_file(landing: Path, tmp_path: Path):
     assert "salesforce/Account/mac.csv" in failure_text(result)
     assert query(warehouse, "select count(*) from raw_salesforce.account") == [(0,)]
     assert query(warehouse, "select count(*) from ingest.file_loads") == [(0,)]
+
+
+OPPORTUNITY = AssetKey(["raw_salesforce", "opportunity"])
+OPPORTUNITY_HEADER = (
+    "Id,AccountId,Name,StageName,Amount,Probability,CloseDate,IsClosed,IsWon,LeadSource,"
+    "Lost_Reason__c,CampaignId,OwnerId,IsDeleted,CreatedDate,LastModifiedDate"
+)
+
+
+def opportunity_row(opportunity_id: str, amount: str) -> str:
+    return (
+        f"{opportunity_id},001A,Deal,Proposal,{amount},60,2026-01-31,false,false,Web,,,"
+        "005X,false,2026-01-01T00:00:00.000Z,2026-01-02T00:00:00.000Z"
+    )
+
+
+def test_numbers_are_taken_only_as_written_never_rounded_or_infinite(landing: Path, tmp_path: Path):
+    """By hand: only 120 and -3 are whole numbers; only 1200000.5, 1.5e3 and .5 are finite
+    plain decimals. Everything else is quarantined with the column and the text."""
+    employees = ["120", "12.7", "0x10", "1_000", "NaN", " -3 "]
+    accounts = [account_row(f"001{i}", employees=e) for i, e in enumerate(employees)]
+    land(
+        landing,
+        "salesforce/Account",
+        "a.csv",
+        ("\n".join([ACCOUNT_HEADER, *accounts]) + "\n").encode(),
+    )
+    amounts = ["1200000.5", "NaN", "Infinity", "-inf", "1e400", "1.5e3", ".5", "0x10"]
+    deals = [opportunity_row(f"006{i}", a) for i, a in enumerate(amounts)]
+    land(
+        landing,
+        "salesforce/Opportunity",
+        "o.csv",
+        ("\n".join([OPPORTUNITY_HEADER, *deals]) + "\n").encode(),
+    )
+    warehouse = tmp_path / "w.duckdb"
+    assert run_ingest(landing, warehouse, [ACCOUNT, OPPORTUNITY]).success
+    assert query(
+        warehouse, "select id, number_of_employees from raw_salesforce.account order by 1"
+    ) == [("0010", 120), ("0015", -3)]
+    assert query(warehouse, "select id, amount from raw_salesforce.opportunity order by 1") == [
+        ("0060", 1200000.5),
+        ("0065", 1500.0),
+        ("0066", 0.5),
+    ]
+    reasons = dict(
+        query(
+            warehouse,
+            "select line, reason from ingest.rejected_rows where source_file "
+            "like '%a.csv' order by 1",
+        )
+    )
+    assert reasons[3] == "NumberOfEmployees: cannot read 12.7 as integer"
+    assert set(reasons) == {3, 4, 5, 6}
+    rejected_amounts = query(
+        warehouse,
+        "select count(*) from ingest.rejected_rows where source_file like '%o.csv' "
+        "and reason like 'Amount: cannot read %'",
+    )
+    assert rejected_amounts == [(5,)]
+    assert query(
+        warehouse,
+        "select source_file, rows_read, rows_loaded, rows_rejected from ingest.file_loads "
+        "order by 1",
+    ) == [("salesforce/Account/a.csv", 6, 2, 4), ("salesforce/Opportunity/o.csv", 8, 3, 5)]
+
+
+def test_header_names_match_ignoring_case_and_blanks(landing: Path, tmp_path: Path):
+    header = ACCOUNT_HEADER.replace("Website", "WEBSITE").replace("Name", " name ")
+    land(landing, "salesforce/Account", "a.csv", f"{header}\n{account_row('001A')}\n".encode())
+    warehouse = tmp_path / "w.duckdb"
+    assert run_ingest(landing, warehouse, [ACCOUNT]).success
+    assert query(
+        warehouse, "select id, name, website, _extra_columns from raw_salesforce.account"
+    ) == [("001A", "Acme", "acme.example", None)]
+
+
+def test_a_repeated_header_line_is_quarantined_not_loaded(landing: Path, tmp_path: Path):
+    content = "\n".join([ACCOUNT_HEADER, account_row("001A"), ACCOUNT_HEADER, account_row("001B")])
+    land(landing, "salesforce/Account", "a.csv", (content + "\n").encode())
+    warehouse = tmp_path / "w.duckdb"
+    assert run_ingest(landing, warehouse, [ACCOUNT]).success
+    assert query(warehouse, "select id from raw_salesforce.account order by 1") == [
+        ("001A",),
+        ("001B",),
+    ]
+    rejected = query(warehouse, "select line, reason from ingest.rejected_rows")
+    assert len(rejected) == 1 and rejected[0][0] == 3
+    assert rejected[0][1].startswith("the header line again")
+
+
+def test_an_entry_that_cannot_be_read_is_on_record(landing: Path, tmp_path: Path):
+    land(
+        landing,
+        "salesforce/Account",
+        "b_good.csv",
+        f"{ACCOUNT_HEADER}\n{account_row('001B')}\n".encode(),
+    )
+    (landing / "salesforce/Account/a_link.csv").symlink_to(tmp_path / "gone.csv")
+    (landing / "salesforce/Account/c_folder.csv").mkdir()
+    warehouse = tmp_path / "w.duckdb"
+    result = run_ingest(landing, warehouse, [ACCOUNT])
+    assert not result.success
+    assert "salesforce/Account/a_link.csv: a link to a missing file" in failure_text(result)
+    assert query(warehouse, "select id from raw_salesforce.account") == [("001B",)]
+    failures = query(warehouse, "select source_file, error from ingest.file_failures order by 1")
+    assert [f[0] for f in failures] == [
+        "salesforce/Account/a_link.csv",
+        "salesforce/Account/c_folder.csv",
+    ]
+    assert "a folder, not a file" in failures[1][1]
+
+
+def test_a_bad_byte_in_a_small_utf8_file_names_line_and_byte(landing: Path, tmp_path: Path):
+    good = f"{ACCOUNT_HEADER}\n{account_row('001A')}\n".encode()
+    bad_line = account_row("001B", name="Ac\xffme").encode("latin-1")
+    land(landing, "salesforce/Account", "a.csv", good + bad_line + b"\n")
+    warehouse = tmp_path / "w.duckdb"
+    result = run_ingest(landing, warehouse, [ACCOUNT])
+    assert not result.success
+    message = failure_text(result)
+    at = len(good) + bad_line.index(b"\xff")
+    assert f"salesforce/Account/a.csv: not valid utf-8 at byte {at} (line 3)" in message

@@ -118,7 +118,13 @@ def test_dbt_lineage_joins_the_ingested_and_agreed_assets() -> None:
     graph runs unbroken from landed file to mart; groups follow folders; tests are checks."""
     specs = {spec.key: spec for spec in defs.resolve_all_asset_specs()}
     dbt_specs = [s for s in specs.values() if "dbt" in s.kinds]
-    assert {s.group_name for s in dbt_specs} == {"staging", "identity", "lifecycle", "metrics"}
+    assert {s.group_name for s in dbt_specs} == {
+        "staging",
+        "identity",
+        "lifecycle",
+        "metrics",
+        "restricted",
+    }
     assert all(s.owners == ["team:data"] for s in dbt_specs)
     staging_deps = {dep.asset_key for s in dbt_specs if s.group_name == "staging" for dep in s.deps}
     ingested = {AssetKey([t.schema, t.name]) for t in load_contract()}

@@ -157,6 +157,12 @@ VIOLATIONS = {
         "fct_opportunities",
         "person_exists",
     ),
+    "metrics_are_finite_numbers": (
+        "update marts.metric_time_to_opportunity set mean_days_mql_to_sal = 'NaN'::double "
+        "where rowid = (select min(rowid) from marts.metric_time_to_opportunity)",
+        "metric_time_to_opportunity",
+        "numbers_are_finite",
+    ),
     "row_volume_within_bounds_of_the_previous_publish": (
         "delete from marts.dim_persons where rowid % 3 <> 0",
         "dim_persons",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 from pathlib import Path
+from typing import IO
 
 CHUNK_BYTES = 8 * 1024 * 1024
 UTF8_BOM = codecs.BOM_UTF8
@@ -38,11 +39,21 @@ def to_utf8(path: Path, encoding: str, target: Path, display_name: str) -> Path:
     with path.open("rb") as handle:
         has_bom = handle.read(len(UTF8_BOM)) == UTF8_BOM
     if has_bom or is_utf8_family(encoding):
-        # Excel's "CSV UTF-8" carries a BOM whatever the vendor's usual encoding is.
+        # Excel's "CSV UTF-8" carries a BOM whatever the vendor's usual encoding is. The
+        # file is read as it is, once checked: a bad byte fails it naming byte and line,
+        # whatever the file's size and wherever the byte is.
+        _decode(path, "utf-8", None, display_name)
         return path
+    with target.open("w", encoding="utf-8", newline="") as sink:
+        _decode(path, encoding, sink, display_name)
+    return target
+
+
+def _decode(path: Path, encoding: str, sink: IO[str] | None, display_name: str) -> None:
+    """Decode strictly, chunk by chunk, into `sink` (or only check, without one)."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     consumed, lines = 0, 1
-    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as sink:
+    with path.open("rb") as source:
         while True:
             chunk = source.read(CHUNK_BYTES)
             try:
@@ -54,8 +65,9 @@ def to_utf8(path: Path, encoding: str, target: Path, display_name: str) -> Path:
                     f"{display_name}: not valid {encoding} at byte {bad_at} (line {line}):"
                     f" {error.reason}"
                 ) from error
-            sink.write(text)
+            if sink is not None:
+                sink.write(text)
             consumed += len(chunk)
             lines += chunk.count(b"\n")
             if not chunk:
-                return target
+                return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,6 +48,23 @@ def landed_files(table: Table, landing_root: Path) -> tuple[list[Path], list[Pat
     return matching, others
 
 
+def unreadable_entries(table: Table, landing_root: Path) -> list[tuple[Path, str]]:
+    """Entries matching the table's pattern that are no readable file, with the reason: a
+    link to nothing, a folder, a file this process may not read. Never silently skipped."""
+    folder = landing_root / table.folder
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob(table.pattern)):
+        if path.is_symlink() and not path.exists():
+            found.append((path, f"a link to a missing file ({os.readlink(path)})"))
+        elif path.is_dir():
+            found.append((path, "a folder, not a file"))
+        elif path.is_file() and not os.access(path, os.R_OK):
+            found.append((path, "cannot be read (permission denied)"))
+    return found
+
+
 def ingest_table(
     con: duckdb.DuckDBPyConnection,
     table: Table,
@@ -59,6 +77,12 @@ def ingest_table(
     report = TableIngest(table=table)
     files, others = landed_files(table, landing_root)
     report.ignored_files = [p.relative_to(landing_root).as_posix() for p in others]
+    for path, reason in unreadable_entries(table, landing_root):
+        source_file = path.relative_to(landing_root).as_posix()
+        message = f"{source_file}: {reason}"
+        report.failures.append(message)
+        _record_failure(con, table, path, source_file, message, run_id)
+    files = [p for p in files if os.access(p, os.R_OK)]
     scratch_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch_dir) as workdir:
         loader = FileLoader(con, table, Path(workdir))
@@ -88,7 +112,7 @@ def _record_failure(
         [
             source_file,
             table.qualified_name,
-            sha256_of(path),
+            sha256_of(path) if path.is_file() and os.access(path, os.R_OK) else "",
             message,
             datetime.now(UTC).replace(tzinfo=None),
             run_id,

@@ -63,27 +63,57 @@ def read_header(path: Path, display_name: str) -> list[str]:
     return [name.strip() for name in first]
 
 
+def header_key(name: str) -> str:
+    """How a file's header names are matched with the contract's: ignoring letter case and
+    runs of blanks (`Url`, `URL` and ` url ` are one column). Nothing else is guessed."""
+    return " ".join(name.split()).casefold()
+
+
 def check_header(table: Table, header: list[str], display_name: str) -> list[str]:
     """Refuse a header with duplicates or missing required columns; return the extras."""
-    duplicated = sorted({name for name in header if header.count(name) > 1})
+    keys = [header_key(name) for name in header]
+    duplicated = sorted(
+        {name for name, key in zip(header, keys, strict=True) if keys.count(key) > 1}
+    )
     if duplicated:
-        raise FileRejected(f"{display_name}: duplicate column(s) {duplicated} in header")
-    known = table.column_by_header()
-    missing = [c.header for c in table.columns if c.required and c.header not in header]
+        raise FileRejected(
+            f"{display_name}: duplicate column(s) {duplicated} in header (names are matched"
+            " ignoring case and blanks)"
+        )
+    known = {header_key(h) for h in table.column_by_header()}
+    missing = [c.header for c in table.columns if c.required and header_key(c.header) not in keys]
     if missing:
         raise FileRejected(
             f"{display_name}: missing required column(s) {missing} for {table.qualified_name}"
         )
-    return [name for name in header if name not in known]
+    return [name for name in header if header_key(name) not in known]
+
+
+# What a number must look like as text: DuckDB's casts also take 0x10, 1_000, NaN and
+# Infinity and round 12.7 into an integer; none of those is a value a source meant.
+INTEGER_TEXT = "[+-]?[0-9]+"
+DECIMAL_TEXT = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"
 
 
 def typed_expression(column: Column, source: str) -> str:
     value = f"nullif(trim({source}), '')"
     if column.type == "string":
         return source
-    if column.type in ("integer", "double", "boolean"):
-        target = {"integer": "bigint", "double": "double", "boolean": "boolean"}[column.type]
-        return f"try_cast({value} as {target})"
+    if column.type == "integer":
+        # whole numbers only: a decimal is quarantined, never rounded
+        return (
+            f"case when regexp_full_match({value}, '{INTEGER_TEXT}')"
+            f" then try_cast({value} as bigint) end"
+        )
+    if column.type == "double":
+        # plain decimal notation, and finite: 1e400 overflows to infinity
+        number = f"try_cast({value} as double)"
+        return (
+            f"case when regexp_full_match({value}, '{DECIMAL_TEXT}') and isfinite({number})"
+            f" then {number} end"
+        )
+    if column.type == "boolean":
+        return f"try_cast({value} as boolean)"
     if column.type == "date":
         if column.format:
             return f"cast(try_strptime({value}, {sql_literal(column.format)}) as date)"
@@ -114,16 +144,26 @@ def value_checks(column: Column, source: str, typed: str) -> list[tuple[str, str
     return checks
 
 
+def repeated_header_check(header: list[str], sources: list[str]) -> tuple[str, str]:
+    """(condition, reason) for a record that is the header line again: two exports
+    concatenated into one file. It is quarantined, never loaded as data."""
+    same = " and ".join(
+        f"lower(trim(coalesce({source}, ''))) = {sql_literal(name.strip().lower())}"
+        for name, source in zip(header, sources, strict=True)
+    )
+    return f"({same})", sql_literal("the header line again (two exports in one file?)")
+
+
 def raw_text_columns(table: Table, header: list[str]) -> list[str]:
     """Per header field, the `_parsed` column that holds its raw text.
 
     A string column is stored once, under its contract name (its typed value is the raw
     text); every other field keeps its raw text as `_c<i>`.
     """
-    by_header = table.column_by_header()
+    by_header = {header_key(h): c for h, c in table.column_by_header().items()}
+    columns = [by_header.get(header_key(name)) for name in header]
     return [
-        by_header[name].name if name in by_header and by_header[name].type == "string" else f"_c{i}"
-        for i, name in enumerate(header)
+        c.name if c is not None and c.type == "string" else f"_c{i}" for i, c in enumerate(columns)
     ]
 
 
@@ -200,18 +240,21 @@ class FileLoader:
         i-th record DuckDB accepted. Raw text stays beside the typed values for quarantine.
         """
         con, table = self.con, self.table
-        position = {name: i for i, name in enumerate(header)}
+        position = {header_key(name): i for i, name in enumerate(header)}
         typed, checks = [], []
         for column in table.columns:
-            if column.header in position:
-                source = f"_c{position[column.header]}"
+            if header_key(column.header) in position:
+                source = f"_c{position[header_key(column.header)]}"
                 typed.append(f"{typed_expression(column, source)} as {column.name}")
                 checks += [c for c, _ in value_checks(column, source, column.name)]
             else:
                 typed.append(f"null as {column.name}")
-        extras = [f"{sql_literal(name)}, _c{position[name]}" for name in result.extra_columns]
+        extras = [
+            f"{sql_literal(name)}, _c{position[header_key(name)]}" for name in result.extra_columns
+        ]
         extra_json = f"json_object({', '.join(extras)})" if extras else "cast(null as json)"
-        bad = " or ".join(f"({condition})" for condition in checks) or "false"
+        checks.append(repeated_header_check(header, [f"_c{i}" for i in range(len(header))])[0])
+        bad = " or ".join(f"({condition})" for condition in checks)
         positional = ", ".join(f"'_c{i}': 'varchar'" for i in range(len(header)))
         # String columns are stored once, as themselves; raw text is kept for the rest.
         kept = [f"_c{i}" for i, c in enumerate(raw_text_columns(table, header)) if c == f"_c{i}"]
@@ -278,12 +321,12 @@ class FileLoader:
     def _insert_rows(self, header: list[str], result: FileLoad, loaded_at: datetime) -> None:
         """Split the typed records: loaded into the raw table, or quarantined with reasons."""
         table = self.table
-        position = {name: i for i, name in enumerate(header)}
+        position = {header_key(name): i for i, name in enumerate(header)}
         raw_text = raw_text_columns(table, header)
-        reasons = []
+        reasons = [repeated_header_check(header, [f"p.{c}" for c in raw_text])]
         for column in table.columns:
-            if column.header in position:
-                source = f"p.{raw_text[position[column.header]]}"
+            if header_key(column.header) in position:
+                source = f"p.{raw_text[position[header_key(column.header)]]}"
                 reasons += value_checks(column, source, f"p.{column.name}")
         names = ", ".join(c.name for c in table.columns)
         result.rows_loaded = self._count(

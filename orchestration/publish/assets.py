@@ -13,7 +13,6 @@ into a new version of the published file, swaps it in and logs the publish (stor
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -40,22 +39,13 @@ from orchestration.publish.store import publish
 from orchestration.quality.acceptances import close as close_acceptances
 from orchestration.quality.acceptances import open_acceptances
 from orchestration.quality.checks import blocking_checks
+from orchestration.quality.finite_numbers import FINITE
 from orchestration.quality.suites import committed_suites
 from orchestration.resources import PublishedResource, WarehouseResource
-from orchestration.transform.project import dbt_project
+from orchestration.transform.project import dbt_project, published_models
 
 PUBLISHED_SCHEMA = "published"
 GROUP = "published"
-
-
-def published_models(manifest_path: Path) -> dict[str, Mapping[str, Any]]:
-    """dbt models marked `meta.publish`, by name."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    return {
-        node["name"]: node
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["config"].get("meta", {}).get("publish")
-    }
 
 
 def _checks_of_run(context: AssetExecutionContext) -> list[AssetCheckEvaluation]:
@@ -96,6 +86,7 @@ def build_publish_assets(
     """suites: the committed GE suites (read from expectations/ when not given)."""
     models = published_models(manifest_path or dbt_project().manifest_path)
     required = blocking_checks(committed_suites() if suites is None else suites)
+    required |= {(AssetKey([node["schema"], name]), FINITE) for name, node in models.items()}
     specs = [
         AssetSpec(
             key=AssetKey([PUBLISHED_SCHEMA, name]),

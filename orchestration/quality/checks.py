@@ -36,6 +36,7 @@ from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.ingest.contract import load_contract
 from orchestration.publish.store import read_log
 from orchestration.quality.acceptances import open_acceptances
+from orchestration.quality.finite_numbers import build_finite_numbers_check
 from orchestration.quality.parameters import Baseline, allowed_text, suite_parameters
 from orchestration.quality.suites import CRITICAL, ROW_VOLUME, committed_suites
 from orchestration.quality.touch_coverage import build_touch_coverage_check
@@ -228,4 +229,5 @@ def build_quality_checks(
         _build(GATE, marts, "The agreed definitions, checked on the marts before publish."),
         _build(FRESHNESS, raw, "Every raw table has recently landed rows (warns only)."),
         build_touch_coverage_check(),
+        build_finite_numbers_check(),
     ]

@@ -7,10 +7,13 @@ prepare it once; `dagster dev` re-prepares it on start (`prepare_if_dev`).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtProject
 
@@ -55,3 +58,13 @@ def prepare_manifest(project_dir: Path | None = None) -> Path:
             f"dbt parse failed in {directory}:\n{completed.stdout}{completed.stderr}"
         )
     return manifest
+
+
+def published_models(manifest_path: Path) -> dict[str, Mapping[str, Any]]:
+    """dbt models marked `meta.publish`, by name."""
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"].get("meta", {}).get("publish")
+    }

@@ -112,17 +112,24 @@ form_submissions as (
 ),
 
 email_events as (
+    -- the events that are touches (a delivery receipt, an agreed non-touch, is no record
+    -- of the person: one connector lands them, an export does not)
     select
         'email_event' as source_system,
-        email_event_id || ':' || event_type as record_id,
-        email,
+        events.email_event_id || ':' || events.event_type as record_id,
+        events.email,
         cast(null as {{ dbt.type_string() }}) as full_name,
         cast(null as {{ dbt.type_string() }}) as company_key,
         cast(null as {{ dbt.type_string() }}) as title,
         cast(null as {{ dbt.type_string() }}) as industry_label,
         cast(null as {{ dbt.type_int() }}) as number_of_employees,
-        occurred_at as recorded_at
-    from {{ ref('stg_hubspot__email_events') }}
+        events.occurred_at as recorded_at
+    from {{ ref('stg_hubspot__email_events') }} as events
+    inner join {{ ref('stg_definitions__touch_source_mappings') }} as mappings
+        on
+            mappings.source_kind = 'email_event_type'
+            and events.event_type = mappings.source_value
+            and mappings.touch_type is not null
 ),
 
 target_lists as (

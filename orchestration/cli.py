@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from orchestration.settings import apply_process_defaults, load_settings
@@ -36,15 +37,20 @@ def _materialize(trigger: str = "manual", prepare: bool = True) -> bool:
         _prepare()
     from orchestration.automation.tags import run_tags
     from orchestration.definitions import FULL_JOB_NAME, defs
+    from orchestration.progress import quiet_run_config
 
     job = defs.resolve_job_def(FULL_JOB_NAME)
+    log_path = load_settings().data_dir / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
+    print(f"Running {FULL_JOB_NAME} (Dagster's full log: {log_path})")
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             tags=run_tags(trigger, "common-funnel " + " ".join(sys.argv[1:2])),
+            run_config=quiet_run_config(log_path),
         )
-    print(f"Dagster run {result.run_id}: {'success' if result.success else 'FAILED'}")
+    outcome = "success" if result.success else "FAILED (see the FAIL lines above and the log)"
+    print(f"Dagster run {result.run_id}: {outcome}")
     return result.success
 
 

@@ -7,6 +7,7 @@ from dagster import (
     Backoff,
     Definitions,
     RetryPolicy,
+    colored_console_logger,
     define_asset_job,
     in_process_executor,
 )
@@ -18,6 +19,7 @@ from orchestration.automation.schedules import daily_schedule
 from orchestration.automation.tags import run_tags
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.ingest.assets import build_ingest_assets
+from orchestration.progress import progress_logger, run_file_logger
 from orchestration.publish.assets import build_publish_assets
 from orchestration.quality.checks import build_quality_checks, with_great_expectations_kind
 from orchestration.quality.suites import committed_suites
@@ -79,4 +81,10 @@ defs = Definitions(
     },
     # DuckDB takes one writer process: steps run in the run's own process, one at a time.
     executor=in_process_executor,
+    # console by default (the UI, the daemon); progress + run_file for `common-funnel`
+    loggers={
+        "console": colored_console_logger,
+        "progress": progress_logger,
+        "run_file": run_file_logger,
+    },
 )

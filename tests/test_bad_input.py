@@ -297,7 +297,7 @@ def test_an_entry_that_cannot_be_read_is_on_record(landing: Path, tmp_path: Path
 
 def test_a_bad_byte_in_a_small_utf8_file_names_line_and_byte(landing: Path, tmp_path: Path):
     good = f"{ACCOUNT_HEADER}\n{account_row('001A')}\n".encode()
-    bad_line = account_row("001B", name="Ac\xffme").encode("latin-1")
+    bad_line = account_row("001B", name="Acme").encode().replace(b"Acme", b"Ac\xffme")
     land(landing, "salesforce/Account", "a.csv", good + bad_line + b"\n")
     warehouse = tmp_path / "w.duckdb"
     result = run_ingest(landing, warehouse, [ACCOUNT])
@@ -305,3 +305,17 @@ def test_a_bad_byte_in_a_small_utf8_file_names_line_and_byte(landing: Path, tmp_
     message = failure_text(result)
     at = len(good) + bad_line.index(b"\xff")
     assert f"salesforce/Account/a.csv: not valid utf-8 at byte {at} (line 3)" in message
+
+
+def test_a_file_mixing_crlf_and_lf_line_ends_loads(landing: Path, tmp_path: Path):
+    rows = [account_row(f"00{i}") for i in range(1, 5)]
+    content = f"{ACCOUNT_HEADER}\r\n{rows[0]}\n{rows[1]}\r\n{rows[2]}\n{rows[3]}\r\n"
+    land(landing, "salesforce/Account", "a.csv", content.encode())
+    warehouse = tmp_path / "w.duckdb"
+    assert run_ingest(landing, warehouse, [ACCOUNT]).success
+    assert query(
+        warehouse, "select id, _source_line, billing_state from raw_salesforce.account order by 1"
+    ) == [("001", 2, "東京都"), ("002", 3, "東京都"), ("003", 4, "東京都"), ("004", 5, "東京都")]
+    assert query(
+        warehouse, "select rows_read, rows_loaded, rows_rejected from ingest.file_loads"
+    ) == [(4, 4, 0)]

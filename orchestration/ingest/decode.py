@@ -42,20 +42,29 @@ def to_utf8(path: Path, encoding: str, target: Path, display_name: str) -> Path:
         # Excel's "CSV UTF-8" carries a BOM whatever the vendor's usual encoding is. The
         # file is read as it is, once checked: a bad byte fails it naming byte and line,
         # whatever the file's size and wherever the byte is.
-        _decode(path, "utf-8", None, display_name)
-        return path
+        if not _decode(path, "utf-8", None, display_name):
+            return path
+        # CRLF and bare LF in one file (exports appended by different tools): DuckDB's
+        # strict reader refuses the mixture, so lines end in LF in a copy
+        with target.open("w", encoding="utf-8", newline="") as sink:
+            _decode(path, "utf-8", sink, display_name)
+        return target
     with target.open("w", encoding="utf-8", newline="") as sink:
         _decode(path, encoding, sink, display_name)
     return target
 
 
-def _decode(path: Path, encoding: str, sink: IO[str] | None, display_name: str) -> None:
-    """Decode strictly, chunk by chunk, into `sink` (or only check, without one)."""
+def _decode(path: Path, encoding: str, sink: IO[str] | None, display_name: str) -> bool:
+    """Decode strictly, chunk by chunk, into `sink` with every line ending in LF (or only
+    check, without one). Return whether the file mixes CRLF and bare LF line ends."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    consumed, lines = 0, 1
+    consumed, lines, crlf, pending_cr = 0, 1, 0, ""
     with path.open("rb") as source:
         while True:
             chunk = source.read(CHUNK_BYTES)
+            crlf += chunk.count(b"\r\n") + (
+                1 if consumed and chunk[:1] == b"\n" and pending_cr else 0
+            )
             try:
                 text = decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as error:
@@ -66,8 +75,12 @@ def _decode(path: Path, encoding: str, sink: IO[str] | None, display_name: str) 
                     f" {error.reason}"
                 ) from error
             if sink is not None:
-                sink.write(text)
+                text = pending_cr + text
+                pending_cr = "\r" if text.endswith("\r") and chunk else ""
+                sink.write(text[: len(text) - len(pending_cr)].replace("\r\n", "\n"))
+            else:
+                pending_cr = "\r" if chunk.endswith(b"\r") else ""
             consumed += len(chunk)
             lines += chunk.count(b"\n")
             if not chunk:
-                return
+                return 0 < crlf < lines - 1

@@ -131,6 +131,12 @@ def test_bad_values_are_quarantined_with_line_and_reason(landing: Path, tmp_path
     assert "NumberOfEmployees: cannot read about 300 as integer" in rejected[0][1]
     assert "Id: empty key" in rejected[1][1]
     assert "TOO MANY COLUMNS" in rejected[2][1]
+    # the quarantine keeps each record exactly as it was written
+    assert query(warehouse, "select line, raw_text from ingest.rejected_rows order by 1") == [
+        (3, account_row("001B", employees="about 300")),
+        (4, account_row("", name="No id")),
+        (6, account_row("001D") + ",unexpected"),
+    ]
     assert query(
         warehouse, "select rows_read, rows_loaded, rows_rejected from ingest.file_loads"
     ) == [(6, 3, 3)]

@@ -84,6 +84,28 @@ def _week_one(landing: Path) -> None:
     )
 
 
+def _late_opportunity(landing: Path) -> None:
+    """A stage change of a deal whose Opportunity export has not landed yet."""
+    _write(
+        landing,
+        "raw_salesforce.opportunity_history",
+        "OpportunityHistory_20260515.csv",
+        [
+            {
+                "Id": "008A",
+                "OpportunityId": "006LATE",
+                "StageName": "Prospecting",
+                "Amount": "1000",
+                "Probability": "10",
+                "CloseDate": "2026-06-30",
+                "CreatedById": "005X",
+                "IsDeleted": "false",
+                "CreatedDate": "2026-05-12T01:00:00.000Z",
+            }
+        ],
+    )
+
+
 def _week_two(landing: Path) -> None:
     _write(
         landing,
@@ -119,8 +141,16 @@ def test_a_touch_before_its_contact_export_publishes_and_a_later_export_enriches
 ):
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
     _week_one(landing)
+    _late_opportunity(landing)
     first = build_everything(landing, warehouse)
     assert first.success
+    # the late deal is a warning with its count, not a failed run
+    late = [
+        e
+        for e in first.get_asset_check_evaluations()
+        if e.check_name.startswith("relationships_fct_opportunity_stage_history_opportunity_id")
+    ]
+    assert len(late) == 1 and not late[0].passed and late[0].severity.value == "WARN"
     persons = _published(
         warehouse,
         "select person_id, match_method, first_touch_type, first_touch_at, inquiry_at, "

@@ -167,6 +167,26 @@ def raw_text_columns(table: Table, header: list[str]) -> list[str]:
     ]
 
 
+def original_lines(path: Path, wanted: set[int]) -> dict[int, str]:
+    """The exact text of the records starting on the `wanted` lines, numbered as
+    `csv_scan` numbers them (a line break inside a quoted field does not count); without
+    their line end. One pass, only for files with quarantined records."""
+    found: dict[int, str] = {}
+    line, pending, quotes = 1, "", 0
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        for physical in handle:
+            pending += physical
+            quotes += physical.count('"')
+            if quotes % 2:
+                continue  # inside a quoted field: the record goes on
+            if line in wanted:
+                found[line] = pending.rstrip("\r\n")
+                if len(found) == len(wanted):
+                    break
+            line, pending, quotes = line + 1, "", 0
+    return found
+
+
 class FileLoader:
     """Loads files of one table over one open connection."""
 
@@ -208,7 +228,7 @@ class FileLoader:
                 record_lines = scan.result().record_lines
                 result.rows_read = int(record_lines.size)
                 if header:
-                    self._load_records(record_lines, header, result, loaded_at)
+                    self._load_records(utf8_path, record_lines, header, result, loaded_at)
                 self._record_file(result, loaded_at, run_id)
                 self.con.execute("commit")
             except BaseException:
@@ -275,6 +295,7 @@ class FileLoader:
 
     def _load_records(
         self,
+        path: Path,
         record_lines: np.ndarray,
         header: list[str],
         result: FileLoad,
@@ -313,6 +334,24 @@ class FileLoader:
             self._insert_rows(header, result, loaded_at)
         finally:
             con.unregister("_kept")
+        if result.rows_rejected:
+            self._keep_original_text(path, result)
+
+    def _keep_original_text(self, path: Path, result: FileLoad) -> None:
+        """Quarantined rows keep the exact original record, not a rebuilt one."""
+        lines = [
+            int(r[0])
+            for r in self.con.execute(
+                "select line from ingest.rejected_rows where source_file = ? and sha256 = ?",
+                [result.source_file, result.sha256],
+            ).fetchall()
+        ]
+        texts = original_lines(path, set(lines))
+        self.con.executemany(
+            "update ingest.rejected_rows set raw_text = ? "
+            "where source_file = ? and sha256 = ? and line = ?",
+            [[texts[n], result.source_file, result.sha256, n] for n in lines if n in texts],
+        )
 
     def _count(self, sql: str, parameters: list[object] | None = None) -> int:
         rows = self.con.execute(sql, parameters or []).fetchall()

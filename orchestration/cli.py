@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ def _materialize(trigger: str = "manual", prepare: bool = True) -> bool:
 
     if prepare:
         _prepare()
+    from orchestration import progress
     from orchestration.automation.tags import run_tags
     from orchestration.definitions import FULL_JOB_NAME, defs
     from orchestration.progress import quiet_run_config
@@ -42,13 +44,20 @@ def _materialize(trigger: str = "manual", prepare: bool = True) -> bool:
     job = defs.resolve_job_def(FULL_JOB_NAME)
     log_path = load_settings().data_dir / "logs" / f"run-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.log"
     print(f"Running {FULL_JOB_NAME} (Dagster's full log: {log_path})")
-    with DagsterInstance.get() as instance:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    progress.TERMINAL = sys.stdout
+    with (
+        DagsterInstance.get() as instance,
+        log_path.open("a", encoding="utf-8") as step_output,
+        contextlib.redirect_stdout(step_output),  # dbt's output, into the run's log file
+    ):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             tags=run_tags(trigger, "common-funnel " + " ".join(sys.argv[1:2])),
             run_config=quiet_run_config(log_path),
         )
+    progress.TERMINAL = None
     outcome = "success" if result.success else "FAILED (see the FAIL lines above and the log)"
     print(f"Dagster run {result.run_id}: {outcome}")
     return result.success

@@ -1,9 +1,10 @@
 """What a person at a terminal sees of a run: one line per step, Dagster's log in a file.
 
-`common-funnel demo` and `materialize` would otherwise print several hundred DEBUG lines.
-Two Dagster loggers replace the console logger for those commands: `progress` prints one
-line per finished step (its time, the rows it wrote or loaded, what failed) and
-`run_file` writes Dagster's whole log, DEBUG included, to `data/logs/<run id>.log`. The
+`common-funnel demo` and `materialize` would otherwise print several hundred DEBUG lines
+and dbt's whole output. Two Dagster loggers replace the console logger for those commands:
+`progress` prints one line per finished step (its time, the rows it wrote or loaded, what
+failed) and `run_file` writes Dagster's whole log, DEBUG included, to
+`data/logs/run-<time>.log`, where the CLI also sends what steps print (dbt's log). The
 Dagster UI shows the same run in full either way.
 """
 
@@ -13,11 +14,14 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from dagster import InitLoggerContext, logger
 
 LOG_META = "dagster_meta"
+# Where progress lines go when stdout is redirected (dbt's own output, which dagster-dbt
+# writes to stdout, goes to the log file during a terminal run): the terminal.
+TERMINAL: TextIO | None = None
 
 
 class ProgressHandler(logging.Handler):
@@ -54,7 +58,7 @@ class ProgressHandler(logging.Handler):
                 error = getattr(event.event_specific_data, "error", None)
                 reason = (getattr(error, "message", "") or "").strip().splitlines()
                 line = f"  FAIL  {step:<42} {seconds:6.1f} s  {reason[0][:160] if reason else ''}"
-            print(line, file=sys.stdout, flush=True)
+            print(line, file=TERMINAL or sys.stdout, flush=True)
 
 
 @logger(description="One line per finished step, for a terminal.")

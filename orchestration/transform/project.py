@@ -7,6 +7,7 @@ prepare it once; `dagster dev` re-prepares it on start (`prepare_if_dev`).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -61,7 +62,14 @@ def prepare_manifest(project_dir: Path | None = None) -> Path:
 
 
 def published_models(manifest_path: Path) -> dict[str, Mapping[str, Any]]:
-    """dbt models marked `meta.publish`, by name."""
+    """dbt models marked `meta.publish`, by name. The publish assets and the
+    finite-numbers check both ask at definitions load: the manifest is parsed once per
+    version of the file."""
+    return dict(_published_models(manifest_path, manifest_path.stat().st_mtime_ns))
+
+
+@functools.cache
+def _published_models(manifest_path: Path, _mtime_ns: int) -> dict[str, Mapping[str, Any]]:
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     return {
         node["name"]: node

@@ -14,14 +14,17 @@ import duckdb
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field
 
+from orchestration.engines.base import Engine
 from orchestration.run_lock import warehouse_run_lock
 from orchestration.settings import (
+    ENV_ENGINE,
     ENV_FIVETRAN_DATABASE,
     ENV_HUBSPOT_SCHEMA,
     ENV_HUBSPOT_SOURCE,
     ENV_SALESFORCE_SCHEMA,
     ENV_SALESFORCE_SOURCE,
     SourceModes,
+    load_engine,
     load_settings,
     load_source_modes,
 )
@@ -35,6 +38,9 @@ class WarehouseResource(ConfigurableResource):
 
     path: str = Field(default="", description="DuckDB file; empty means Settings' default.")
     threads: int = Field(default=0, description="DuckDB threads; 0 lets DuckDB decide.")
+    engine: str = Field(
+        default="", description="duckdb, postgres or spark; empty means Settings' engine."
+    )
     run_lock_timeout_seconds: float = Field(
         default=6 * 3600.0,
         description="How long a run waits for another run to release the warehouse.",
@@ -42,6 +48,17 @@ class WarehouseResource(ConfigurableResource):
 
     def resolved_path(self) -> Path:
         return Path(self.path) if self.path else load_settings().warehouse_path
+
+    def engine_name(self) -> str:
+        return load_engine({ENV_ENGINE: self.engine}) if self.engine else load_settings().engine
+
+    def engine_for(self, published: Path | None = None) -> Engine:
+        """The engine this warehouse builds on; `published`: the published DuckDB file
+        (only the duckdb engine writes it; default beside the warehouse)."""
+        from orchestration.engines.select import engine_for
+
+        path = self.resolved_path()
+        return engine_for(self.engine_name(), path, published or path.with_name("published.duckdb"))
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator[WarehouseResource]:

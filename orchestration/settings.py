@@ -34,6 +34,12 @@ ENV_FIVETRAN_DATABASE = "COMMON_FUNNEL_FIVETRAN_DATABASE"
 ENV_SALESFORCE_SCHEMA = "COMMON_FUNNEL_SALESFORCE_SCHEMA"
 ENV_HUBSPOT_SCHEMA = "COMMON_FUNNEL_HUBSPOT_SCHEMA"
 SOURCE_MODES = ("files", "fivetran")
+# Where dbt builds, the gate checks and the publish writes (README: "Running on PostgreSQL",
+# "Running on Spark"); connection settings are the engine's own environment variables
+# (PostgreSQL: libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; Spark:
+# COMMON_FUNNEL_SPARK_DIR and COMMON_FUNNEL_SPARK_MASTER).
+ENV_ENGINE = "COMMON_FUNNEL_ENGINE"
+ENGINES = ("duckdb", "postgres", "spark")
 DEFAULT_SCHEDULE_CRON = "0 6 * * *"
 DEFAULT_SCHEDULE_TIMEZONE = "Asia/Tokyo"
 DEFAULT_DEFINITIONS = PROJECT_ROOT / "orchestration" / "common_language" / "funnel_definitions.yml"
@@ -107,6 +113,20 @@ def load_source_modes(env: Mapping[str, str] | None = None) -> SourceModes:
     )
 
 
+def load_engine(env: Mapping[str, str] | None = None, modes: SourceModes | None = None) -> str:
+    """The engine's name, checked; Fivetran's DuckDB file is read by DuckDB only."""
+    env = os.environ if env is None else env
+    name = (env.get(ENV_ENGINE) or "duckdb").strip().lower()
+    if name not in ENGINES:
+        raise SettingsError(f"{ENV_ENGINE}={name!r}: must be one of {', '.join(ENGINES)}")
+    if name != "duckdb" and modes is not None and modes.uses_fivetran:
+        raise SettingsError(
+            f"{ENV_ENGINE}={name}: the Fivetran sources (a DuckDB file) are read by the duckdb "
+            f"engine only; set {ENV_SALESFORCE_SOURCE}/{ENV_HUBSPOT_SOURCE} to files"
+        )
+    return name
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved locations of the data folder, landing zone, warehouse and published file."""
@@ -120,6 +140,7 @@ class Settings:
     schedule_timezone: str = DEFAULT_SCHEDULE_TIMEZONE
     dbt_prepared: bool = False
     sources: SourceModes = SourceModes()
+    engine: str = "duckdb"
 
     @property
     def published(self) -> Path:
@@ -142,6 +163,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     warehouse = Path(env.get(ENV_WAREHOUSE) or data_dir / "warehouse.duckdb").resolve()
     definitions = Path(env.get(ENV_DEFINITIONS) or DEFAULT_DEFINITIONS).resolve()
     published = env.get(ENV_PUBLISHED)
+    modes = load_source_modes(env)
     return Settings(
         data_dir,
         landing_dir,
@@ -151,7 +173,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env.get(ENV_SCHEDULE_CRON) or DEFAULT_SCHEDULE_CRON,
         env.get(ENV_SCHEDULE_TIMEZONE) or DEFAULT_SCHEDULE_TIMEZONE,
         env.get(ENV_DBT_PREPARED) == "1",
-        load_source_modes(env),
+        modes,
+        load_engine(env, modes),
     )
 
 

@@ -76,12 +76,15 @@ def build_everything(
     warehouse: Path,
     definitions: Path = DEFAULT_PATH,
     sources: SourceModes | None = None,
+    engine: str = "duckdb",
 ) -> ExecuteInProcessResult:
     """Run every asset through Dagster against the given folders, definitions and source
-    modes (default: files), as the full job does: observed sources first."""
+    modes (default: files), as the full job does: observed sources first. `engine`: where
+    dbt builds, the gate checks and the publish writes (its connection settings from the
+    environment, as in production)."""
     modes = sources or SourceModes()
     resources = {
-        "warehouse": WarehouseResource(path=str(warehouse)),
+        "warehouse": WarehouseResource(path=str(warehouse), engine=engine),
         "published": PublishedResource(path=str(published_path(warehouse))),
         "landing": LandingResource(root=str(landing)),
         "definitions_file": DefinitionsFileResource(path=str(definitions)),

@@ -1,7 +1,8 @@
 {#
     Rank the copies of one source record that repeated exports landed: 1 is the copy to
     keep, the most recently modified (when the source says), then the latest loaded, then
-    the latest file. Staging keeps `export_rank = 1`.
+    the latest file. Staging keeps `export_rank = 1`. NULLs sort last on every engine
+    (PostgreSQL puts them first in a descending order, DuckDB last: say it).
 
     partition_by: the record's key column(s), as SQL
     modified_at:  the source's last-modified column, if it has one
@@ -10,8 +11,8 @@
     row_number() over (
         partition by {{ partition_by }}
         order by
-            {% if modified_at %}{{ modified_at }} desc, {% endif -%}
-            _loaded_at desc,
-            _source_file desc
+            {% if modified_at %}{{ modified_at }} desc nulls last, {% endif -%}
+            _loaded_at desc nulls last,
+            _source_file desc nulls last
     )
 {%- endmacro %}

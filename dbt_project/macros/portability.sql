@@ -46,6 +46,15 @@
     from_utc_timestamp({{ expression }}, {{ timezone_literal }})
 {%- endmacro %}
 
+{#
+    A division in DOUBLE on every engine. `x / 3600.0` is DECIMAL on Spark (precision
+    differences from the others), and `7 / 2` is 3 on PostgreSQL: never divide by a
+    literal; say divide(x, 3600).
+#}
+{% macro divide(numerator, denominator) -%}
+    cast({{ numerator }} as {{ type_double() }}) / cast({{ denominator }} as {{ type_double() }})
+{%- endmacro %}
+
 {# Whole seconds between two timestamps. #}
 {% macro seconds_between(start, finish) -%}
     {{ dbt.datediff(start, finish, 'second') }}

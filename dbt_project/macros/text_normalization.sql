@@ -6,10 +6,17 @@
     Japanese forms. translate() exists on DuckDB, PostgreSQL and Spark alike.
 #}
 {% macro fold_width(expression) -%}
-    translate(
-        {{ expression }},
-        '　！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［＼］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
-        ' !"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
+    {#- The backslash is folded by its own replace(): Spark reads a backslash in a string
+        literal as an escape, which would shift every later character of the mapping.
+        chr(92) is a backslash on every engine. -#}
+    replace(
+        translate(
+            {{ expression }},
+            '　！＂＃＄％＆＇（）＊＋，－．／０１２３４５６７８９：；＜＝＞？＠ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ［］＾＿｀ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ｛｜｝～',
+            ' !"#$%&''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~'
+        ),
+        '＼',
+        chr(92)
     )
 {%- endmacro %}
 

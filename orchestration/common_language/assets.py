@@ -63,6 +63,7 @@ def agreed_definitions(
         for table in tables:
             _write(con, table)
         con.execute("commit")
+        warehouse.engine_for().ship(con, [f"{SCHEMA}.{table.name}" for table in tables])
     context.log.info(f"definitions {loaded.version} ({loaded.sha256[:12]}) from {loaded.path}")
     for table in tables:
         yield MaterializeResult(

@@ -70,11 +70,16 @@ def build_ingest_asset(
         context: AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource
     ) -> MaterializeResult:
         scratch = warehouse.resolved_path().parent / ".ingest_scratch"
+        engine = warehouse.engine_for()
         with warehouse.connect() as con:
             report = ingest_table(
                 con, table, landing.resolved_root(), scratch, run_id=context.run.run_id
             )
+            # validated and accounted for here; the engine receives the loaded rows
+            engine.ship(con, [table.qualified_name])
         metadata = _metadata(report)
+        if engine.name != "duckdb":
+            metadata["engine"] = engine.name
         if report.failures:
             raise Failure(
                 description=f"{table.qualified_name}: {len(report.failures)} file(s) refused: "

@@ -33,9 +33,9 @@ from dagster import (
 )
 
 from orchestration.automation.freshness import PUBLISHED as PUBLISHED_FRESHNESS
+from orchestration.engines.base import PublishRequest
 from orchestration.ingest.assets import WAREHOUSE_POOL
-from orchestration.publish.charts import render_all
-from orchestration.publish.store import publish
+from orchestration.publish.charts import chart_tables, render_all
 from orchestration.quality.acceptances import close as close_acceptances
 from orchestration.quality.acceptances import open_acceptances
 from orchestration.quality.checks import blocking_checks
@@ -78,6 +78,17 @@ def audit(
         for key, name in sorted(required - passed, key=str)
     ]
     return problems
+
+
+def _query_hint(engine: str, path: Path, table: str) -> str:
+    """How an analyst reads one published table, on each engine."""
+    where = {
+        "duckdb": f"-- duckdb -readonly {path}\nselect * from {table} limit 10;",
+        "postgres": f"-- psql (PGHOST, PGDATABASE...)\nselect * from published.{table} limit 10;",
+        "spark": f"-- the folder published/<CURRENT>/{table} (README: Running on Spark)\n"
+        f"select * from parquet.`<spark dir>/published/<CURRENT>/{table}` limit 10;",
+    }[engine]
+    return f"```sql\n{where}\n```"
 
 
 def build_publish_assets(
@@ -124,36 +135,42 @@ def build_publish_assets(
                 description="Not published (the previous version stays): " + "; ".join(problems),
                 allow_retries=False,
             )
-        with warehouse.connect(read_only=True) as con:
-            row = con.execute(
-                "select max(definitions_version) from definitions.agreement"
-            ).fetchone()
-        charts = render_all(warehouse.resolved_path(), "marts", published.charts_dir())
+        engine = warehouse.engine_for(path)
+        with engine.session() as session:
+            rows = session.query("select max(definitions_version) from definitions.agreement")
+            local = engine.local_copy(session, chart_tables("marts"))
+        try:
+            charts = render_all(local, "marts", published.charts_dir())
+        finally:
+            local.close()
         passed = sum(1 for e in evaluations if e.passed)
         # volume changes the data team accepted (common-funnel accept-volume-change) and
         # this run's checks did not judge: recorded with the publish, then closed
         accepted = [a for t, a in open_acceptances(published.quality_dir()).items() if t in sources]
-        version = publish(
-            warehouse.resolved_path(),
-            path,
-            sources,
-            run_id=context.run.run_id,
-            definitions_version=row[0] if row else None,
-            checks_passed=passed,
-            checks_failed=len(evaluations) - passed,
-            accepted_changes=[asdict(a) for a in accepted],
+        version = engine.publish(
+            PublishRequest(
+                tables=sources,
+                run_id=context.run.run_id,
+                definitions_version=rows[0][0] if rows else None,
+                checks_passed=passed,
+                checks_failed=len(evaluations) - passed,
+                accepted_changes=[asdict(a) for a in accepted],
+            )
         )
         close_acceptances(published.quality_dir(), {a.table for a in accepted}, version.publish_id)
-        context.log.info(f"Published {len(sources)} tables to {path} ({version.publish_id})")
+        context.log.info(
+            f"Published {len(sources)} tables to {version.location} ({version.publish_id})"
+        )
         for name in sorted(sources):
             metadata: dict[str, Any] = {
                 "dagster/row_count": version.row_counts[name],
-                "published_file": MetadataValue.path(str(path)),
+                "engine": engine.name,
+                "published_location": version.location,
                 "publish_id": version.publish_id,
-                "query": MetadataValue.md(
-                    f"```sql\n-- duckdb -readonly {path}\nselect * from {name} limit 10;\n```"
-                ),
+                "query": MetadataValue.md(_query_hint(engine.name, path, name)),
             }
+            if engine.name == "duckdb":
+                metadata["published_file"] = MetadataValue.path(str(path))
             if name in charts:
                 metadata["chart"] = MetadataValue.md(charts[name].markdown())
             yield MaterializeResult(asset_key=AssetKey([PUBLISHED_SCHEMA, name]), metadata=metadata)

@@ -198,12 +198,16 @@ def render(con: duckdb.DuckDBPyConnection, chart: Chart, out_dir: Path) -> Rende
     return RenderedChart(chart, png, (png_path, svg_path))
 
 
-def render_all(database: Path, schema: str, out_dir: Path) -> dict[str, RenderedChart]:
-    """Every chart, by the table it belongs to, from `schema` of `database` (the audited
-    marts, before they are published: a chart that fails stops the publish)."""
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        con.execute(f"set schema = '{schema}'")
-        return {chart.table: render(con, chart, out_dir) for chart in CHARTS}
-    finally:
-        con.close()
+def chart_tables(schema: str) -> list[str]:
+    """The tables the charts draw from, as `schema.table`."""
+    return sorted({f"{schema}.{chart.table}" for chart in CHARTS})
+
+
+def render_all(
+    con: duckdb.DuckDBPyConnection, schema: str, out_dir: Path
+) -> dict[str, RenderedChart]:
+    """Every chart, by the table it belongs to, from `schema` of the DuckDB connection
+    (the audited marts, before they are published: a chart that fails stops the publish).
+    On other engines `con` holds copies of the chart tables (Engine.local_copy)."""
+    con.execute(f"set schema = '{schema}'")
+    return {chart.table: render(con, chart, out_dir) for chart in CHARTS}

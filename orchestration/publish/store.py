@@ -17,11 +17,12 @@ import json
 import os
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+
+from orchestration.engines.base import PublishedVersion
 
 LOG_TABLE = "publish_log"
 LOG_COLUMNS = """
@@ -34,14 +35,6 @@ LOG_COLUMNS = """
     row_counts json not null,
     accepted_changes json
 """
-
-
-@dataclass(frozen=True)
-class PublishedVersion:
-    publish_id: str
-    published_at: datetime
-    path: Path
-    row_counts: dict[str, int]
 
 
 def _quote(name: str) -> str:
@@ -92,7 +85,7 @@ def publish(
     finally:
         for leftover in (staging, staging.with_name(staging.name + ".wal")):
             leftover.unlink(missing_ok=True)
-    return PublishedVersion(publish_id, published_at, published, row_counts)
+    return PublishedVersion(publish_id, published_at, str(published), row_counts)
 
 
 def _write_version(

@@ -32,9 +32,9 @@ from dagster import (
 )
 
 from orchestration.common_language.load import load_definitions
+from orchestration.engines.base import Engine
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.ingest.contract import load_contract
-from orchestration.publish.store import read_log
 from orchestration.quality.acceptances import open_acceptances
 from orchestration.quality.finite_numbers import build_finite_numbers_check
 from orchestration.quality.parameters import Baseline, allowed_text, suite_parameters
@@ -90,11 +90,11 @@ def _specs(suites: Mapping[str, Mapping[str, Any]]) -> list[AssetCheckSpec]:
     ]
 
 
-def _baselines(published: Path, quality_dir: Path, version: str) -> dict[str, Baseline]:
+def _baselines(engine: Engine, quality_dir: Path, version: str) -> dict[str, Baseline]:
     """Each published table's baseline: its rows in the last publish built by the same
     definitions version (a new version may move volumes on purpose: a lower MQL threshold
     makes more MQLs, so its first publish is not judged), or an open acceptance."""
-    same = [entry for entry in read_log(published) if entry[3] == version]
+    same = [entry for entry in engine.read_log() if entry[3] == version]
     baselines: dict[str, Baseline] = {}
     if same:
         publish_id, published_at = same[-1][0], same[-1][1]
@@ -187,13 +187,12 @@ def _build(
     ) -> Iterator[AssetCheckResult]:
         loaded = load_definitions(definitions_file.resolved_path())
         definitions = loaded.definitions
-        baselines = _baselines(published.resolved_path(), published.quality_dir(), loaded.version)
+        engine = warehouse.engine_for(published.resolved_path())
+        baselines = _baselines(engine, published.quality_dir(), loaded.version)
         now = datetime.now(UTC)
         docs = published.quality_dir() / "data_docs" / name
         parameters = {n: suite_parameters(definitions, n, baselines, now) for n in suites}
-        outcomes = validate(
-            warehouse.resolved_path(), suites.values(), parameters.__getitem__, docs
-        )
+        outcomes = validate(engine, suites.values(), parameters.__getitem__, docs)
         judged = _judge(outcomes, suites, parameters, baselines, loaded.version)
         for one in judged:
             yield _result(one, docs)

@@ -46,22 +46,15 @@ def build_finite_numbers_check(manifest_path: Path | None = None) -> AssetChecks
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[AssetCheckResult]:
         refused = []
-        with warehouse.connect(read_only=True) as con:
+        engine = warehouse.engine_for()
+        with engine.session() as session:
             for key in sorted(tables, key=str):
                 schema, table = tables[key]
-                columns = [
-                    c
-                    for (c,) in con.execute(
-                        "select column_name from duckdb_columns() where schema_name = ? "
-                        "and table_name = ? and data_type in ('DOUBLE', 'FLOAT') "
-                        "order by column_index",
-                        [schema, table],
-                    ).fetchall()
-                ]
+                columns = engine.numeric_columns(session, schema, table)
                 counts = [
-                    con.execute(
-                        f'select count(*) from {schema}."{table}" where not isfinite("{c}")'
-                    ).fetchone()[0]
+                    session.query(
+                        f"select count(*) from {schema}.{table} where {engine.non_finite(c)}"
+                    )[0][0]
                     for c in columns
                 ]
                 bad = {c: n for c, n in zip(columns, counts, strict=True) if n}

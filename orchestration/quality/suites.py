@@ -160,12 +160,13 @@ def _dim_persons(d: FunnelDefinitions) -> Suite:
 
 MQL_RULE_VIOLATIONS = """
 with agreement as (select * from definitions.agreement),
-cycles as (select * from {batch}),
+cycles as (select * from {batch} as batch_rows),
 evidence as (
     select
         cycles.lifecycle_id,
         coalesce(sum(touches.weight) filter (
-            where touches.touched_at >= cycles.mql_at - to_days(agreement.mql_lookback_days)
+            where touches.touched_at
+                >= cycles.mql_at - agreement.mql_lookback_days * interval '1' day
             and touches.touched_at <= cycles.mql_at
         ), 0) as most_touch_points,
         coalesce(bool_or(touches.counts_as_inquiry and touches.touched_at <= cycles.mql_at),

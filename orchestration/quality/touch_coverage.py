@@ -44,8 +44,8 @@ def build_touch_coverage_check() -> AssetChecksDefinition:
     def _check(
         context: AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
-            unmapped = con.execute(UNMAPPED_SQL).fetchall()
+        with warehouse.engine_for().session() as session:
+            unmapped = session.query(UNMAPPED_SQL)
         named = [
             f"{kind} {value!r}"
             + (f" ({label})" if label and label != value else "")

@@ -1,7 +1,8 @@
-"""Run the committed GE suites against the warehouse, in the database.
+"""Run the committed GE suites against the warehouse, in the engine that holds it.
 
-GE's SQL datasource runs every expectation as SQL in DuckDB (aggregates and samples come
-back, never whole tables), on a read-only connection that is closed afterwards. Each
+GE runs every expectation where the tables are: as SQL in DuckDB or PostgreSQL through
+its SQL datasources (read-only connections, closed afterwards), as Spark jobs through its
+Spark datasource (aggregates and samples come back, never whole tables). Each
 expectation becomes an `Outcome`; an expectation GE could not evaluate raises
 `ValidationError` (an error of the check, never a failed expectation). Data Docs (HTML)
 are rebuilt after every validation into `docs_dir`.
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from orchestration.quality.ge_duckdb import apply_fix, duckdb_datasource
+from orchestration.engines.base import Engine
+from orchestration.engines.duckdb_engine import DuckDBEngine
 from orchestration.quality.suites import CRITICAL
 
 SAMPLE_SIZE = 5
@@ -102,30 +104,31 @@ def _outcome(suite: str, result: Any) -> Outcome:
 
 
 def validate(
-    warehouse: Path,
+    engine: Engine | Path,
     suites: Iterable[Mapping[str, Any]],
     parameters: Callable[[str], Mapping[str, Any]],
     docs_dir: Path | None = None,
 ) -> list[Outcome]:
     """Validate each suite (GE JSON) against its table; parameters(suite name) gives the
-    suite parameters."""
-    apply_fix()
+    suite parameters. `engine`: where the tables are (a path: that DuckDB file)."""
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
 
+    if isinstance(engine, Path):
+        engine = DuckDBEngine(engine, engine)
     context = _context(docs_dir)
     outcomes: list[Outcome] = []
-    with duckdb_datasource(context, warehouse) as datasource:
+    with engine.ge_batches(context) as batches:
         for document in suites:
             name = str(document["name"])
             schema, table = name.split(".", 1)
-            asset = datasource.add_table_asset(name=name, table_name=table, schema_name=schema)
-            batch = asset.add_batch_definition_whole_table("whole_table")
+            batch, batch_parameters = batches(schema, table)
             suite = context.suites.add(ExpectationSuite(**document))
             definition = context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch, suite=suite)
             )
             result = definition.run(
+                batch_parameters=batch_parameters or None,
                 expectation_parameters=dict(parameters(name)),
                 result_format={
                     "result_format": "SUMMARY",

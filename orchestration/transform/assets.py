@@ -66,11 +66,21 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
         warehouse: WarehouseResource,
         sources: SourcesResource,
     ) -> Iterator[Any]:
-        env = {ENV_WAREHOUSE: str(warehouse.resolved_path()), **sources.modes().env()}
+        engine = warehouse.engine_for()
+        env = {
+            ENV_WAREHOUSE: str(warehouse.resolved_path()),
+            **sources.modes().env(),
+            **engine.dbt_env(),
+        }
+        engine.before_dbt()
         with _dbt_env(env):
             invocation = dbt.cli(["build"], context=context)
             try:
-                yield from invocation.stream().fetch_row_counts().fetch_column_metadata()
+                events = invocation.stream()
+                if engine.name != "spark":
+                    # through dbt's adapter in this process; Spark's lives in dbt's process
+                    events = events.fetch_row_counts().fetch_column_metadata()
+                yield from events
             except DagsterDbtCliRuntimeError as error:
                 manifest = _artifact(invocation, "manifest.json") or _manifest()
                 failure = dbt_failure(_artifact(invocation, "run_results.json"), manifest)

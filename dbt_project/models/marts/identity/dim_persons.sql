@@ -57,7 +57,11 @@ current_stages as (
         stage_code,
         cycle_number,
         row_number() over (
-            partition by person_id order by cycle_number desc, entered_at desc, stage_order desc
+            partition by person_id
+            order by
+                cycle_number desc nulls last,
+                entered_at desc nulls last,
+                stage_order desc nulls last
         ) as recency
     from transitions
 ),

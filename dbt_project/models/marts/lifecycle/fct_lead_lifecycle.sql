@@ -49,10 +49,9 @@ followups as (
         case
             when cycles.first_followup_at is null then null
             when agreement.sla_clock = 'business'
-                then coalesce(business_time.business_seconds, 0) / 3600.0
+                then {{ divide('coalesce(business_time.business_seconds, 0)', 3600) }}
             else
-                {{ seconds_between('cycles.mql_at', 'cycles.first_followup_at') }}
-                / 3600.0
+                {{ divide(seconds_between('cycles.mql_at', 'cycles.first_followup_at'), 3600) }}
         end as hours_to_first_followup
     from cycles
     cross join agreement

@@ -70,9 +70,9 @@ final as (
         ) as is_regression,
         with_neighbours.amount,
         with_neighbours.probability,
-        {{ seconds_between('with_neighbours.entered_at', 'with_neighbours.left_at') }}
-        / 86400.0
-            as days_in_stage,
+        {{ divide(
+            seconds_between('with_neighbours.entered_at', 'with_neighbours.left_at'), 86400
+        ) }} as days_in_stage,
         with_neighbours.entered_at,
         with_neighbours.left_at,
         agreement.definitions_version

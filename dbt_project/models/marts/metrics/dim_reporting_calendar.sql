@@ -36,8 +36,10 @@ fiscal as (
 numbered as (
     select
         *,
-        cast(floor(fiscal_month_index / 3.0) as {{ dbt.type_int() }}) + 1 as fiscal_quarter,
-        cast(floor(fiscal_month_index / 6.0) as {{ dbt.type_int() }}) + 1 as fiscal_half
+        cast(floor({{ divide('fiscal_month_index', 3) }}) as {{ dbt.type_int() }})
+        + 1 as fiscal_quarter,
+        cast(floor({{ divide('fiscal_month_index', 6) }}) as {{ dbt.type_int() }})
+        + 1 as fiscal_half
     from fiscal
 ),
 

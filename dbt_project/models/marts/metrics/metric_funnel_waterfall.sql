@@ -36,14 +36,14 @@ cohort as (
         cast(
             {{ to_local_time('reached.inquiry_at', 'agreement.reporting_timezone') }} as date
         ) as inquiry_local_date,
-        {{ seconds_between('reached.inquiry_at', 'reached.mql_at') }}
-        / 86400.0 as days_inquiry_to_mql,
-        {{ seconds_between('reached.mql_at', 'reached.sal_at') }}
-        / 86400.0 as days_mql_to_sal,
-        {{ seconds_between('reached.sal_at', 'reached.sql_at') }}
-        / 86400.0 as days_sal_to_sql,
-        {{ seconds_between('reached.sql_at', 'reached.won_at') }}
-        / 86400.0 as days_sql_to_won
+        {{ divide(seconds_between('reached.inquiry_at', 'reached.mql_at'), 86400) }}
+            as days_inquiry_to_mql,
+        {{ divide(seconds_between('reached.mql_at', 'reached.sal_at'), 86400) }}
+            as days_mql_to_sal,
+        {{ divide(seconds_between('reached.sal_at', 'reached.sql_at'), 86400) }}
+            as days_sal_to_sql,
+        {{ divide(seconds_between('reached.sql_at', 'reached.won_at'), 86400) }}
+            as days_sql_to_won
     from reached
     cross join agreement
     inner join {{ ref('int_person_slices') }} as person_slices

@@ -20,12 +20,12 @@ opportunities as (
         cast(
             {{ to_local_time('lifecycles.sql_at', 'agreement.reporting_timezone') }} as date
         ) as sql_local_date,
-        {{ seconds_between('persons.first_touch_at', 'lifecycles.sql_at') }}
-        / 86400.0 as days_first_touch_to_sql,
-        {{ seconds_between('lifecycles.mql_at', 'lifecycles.sal_at') }}
-        / 86400.0 as days_mql_to_sal,
-        {{ seconds_between('lifecycles.sal_at', 'lifecycles.sql_at') }}
-        / 86400.0 as days_sal_to_sql
+        {{ divide(seconds_between('persons.first_touch_at', 'lifecycles.sql_at'), 86400) }}
+            as days_first_touch_to_sql,
+        {{ divide(seconds_between('lifecycles.mql_at', 'lifecycles.sal_at'), 86400) }}
+            as days_mql_to_sal,
+        {{ divide(seconds_between('lifecycles.sal_at', 'lifecycles.sql_at'), 86400) }}
+            as days_sal_to_sql
     from {{ ref('fct_lead_lifecycle') }} as lifecycles
     cross join agreement
     inner join {{ ref('dim_persons') }} as persons on lifecycles.person_id = persons.person_id

@@ -1,0 +1,235 @@
+"""COMMON_FUNNEL_ENGINE=postgres: the whole pipeline on a real PostgreSQL server.
+
+A throw-away server (tests/servers.py); per seed its own database. Each build runs the
+full job through Dagster: files validated and accounted for in the ingestion store, raw
+tables COPYed into PostgreSQL, dbt-postgres builds every model and test, the GE gate and
+the checks query PostgreSQL, the publish swaps the `published` schema. The published
+tables must equal the DuckDB reference build's row for row.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+
+from orchestration.engines.base import PublishRequest
+from orchestration.engines.postgres_engine import PostgresEngine
+from orchestration.ingest.contract import load_contract
+from tests.engine_builds import (
+    ENGINE_SEEDS,
+    Reference,
+    build_on,
+    environment,
+    reference_build,
+)
+from tests.engine_equality import compare, duckdb_tables, postgres_tables
+from tests.servers import Postgres, postgres_server
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Postgres]:
+    with postgres_server() as running:
+        yield running
+
+
+def libpq(server: Postgres, database: str) -> dict[str, str]:
+    return {
+        "PGHOST": server.host,
+        "PGPORT": str(server.port),
+        "PGUSER": server.user,
+        "PGPASSWORD": server.password,
+        "PGDATABASE": database,
+    }
+
+
+def connect(server: Postgres, database: str):
+    return psycopg2.connect(
+        host=server.host, port=server.port, user=server.user, password=server.password,
+        dbname=database,
+    )  # fmt: skip
+
+
+class PgBuild:
+    def __init__(self, server: Postgres, reference: Reference, root: Path) -> None:
+        self.server, self.reference, self.root = server, reference, root
+        self.database = f"funnel_seed{reference.seed}"
+        admin = connect(server, "postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f"create database {self.database}")
+        admin.close()
+        with environment(self.env()):
+            self.result = build_on("postgres", reference, root)
+
+    def env(self) -> dict[str, str]:
+        return libpq(self.server, self.database)
+
+    def connect(self):
+        return connect(self.server, self.database)
+
+    def query(self, sql: str) -> list[tuple]:
+        con = self.connect()
+        try:
+            with con.cursor() as cursor:
+                cursor.execute(sql)
+                return cursor.fetchall()
+        finally:
+            con.close()
+
+
+@pytest.fixture(scope="module")
+def pg_builds(server: Postgres, tmp_path_factory: pytest.TempPathFactory) -> dict[int, PgBuild]:
+    return {
+        seed: PgBuild(
+            server, reference_build(tmp_path_factory, seed), tmp_path_factory.mktemp(f"pg{seed}")
+        )
+        for seed in ENGINE_SEEDS
+    }
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_the_whole_job_runs_on_postgres(pg_builds: dict[int, PgBuild], seed: int):
+    build = pg_builds[seed]
+    assert build.result.success
+    checks = build.result.get_asset_check_evaluations()
+    assert checks and all(c.passed for c in checks if c.severity.value == "ERROR")
+    published = {m.asset_key.path[0] for m in build.result.get_asset_materialization_events()}
+    assert "published" in published
+    # the marts were built by dbt-postgres in PostgreSQL, and published there
+    (rows,) = build.query("select count(*) from published.publish_log")[0]
+    assert rows == 1
+    (run,) = build.query("select dagster_run_id from published.publish_log")[0]
+    assert run == build.result.run_id
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_postgres_publishes_exactly_what_duckdb_publishes(pg_builds: dict[int, PgBuild], seed: int):
+    build = pg_builds[seed]
+    expected = duckdb_tables(build.reference.published)
+    actual = postgres_tables(build.connect)
+    assert len(expected) > 10 and sum(len(t.rows) for t in expected.values()) > 1000
+    assert compare(expected, actual) == []
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_the_sample_carries_the_mess_the_engines_must_fold(
+    pg_builds: dict[int, PgBuild], seed: int
+):
+    """The equality above means something: full-width emails and legal-form company names
+    landed, and PostgreSQL folded them exactly as DuckDB did."""
+    build = pg_builds[seed]
+    emails = {
+        "raw_hubspot.contact": "property_email",
+        "raw_salesforce.lead": "email",
+        "raw_events.business_card": "email",
+        "raw_events.event_attendee": "email",
+    }
+    companies = {
+        "raw_hubspot.contact": "property_company",
+        "raw_salesforce.lead": "company",
+        "raw_events.business_card": "company_name",
+    }
+    full_width = sum(
+        build.query(f"select count(*) from {t} where {c} ~ '[ａ-ｚＡ-Ｚ０-９＠]'")[0][0]
+        for t, c in emails.items()
+    )
+    legal_forms = sum(
+        build.query(f"select count(*) from {t} where {c} ~ '株式会社|（株）|[(]株[)]|㈱'")[0][0]
+        for t, c in companies.items()
+    )
+    assert full_width > 0 and legal_forms > 0
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_every_landed_row_reached_postgres(pg_builds: dict[int, PgBuild], seed: int):
+    """Ingestion accounts for every row in the ingestion store (read = loaded + rejected);
+    PostgreSQL holds exactly the loaded rows of every raw table."""
+    import duckdb
+
+    build = pg_builds[seed]
+    store = duckdb.connect(str(build.root / "warehouse.duckdb"), read_only=True)
+    try:
+        for table in load_contract():
+            (local,) = store.execute(f"select count(*) from {table.qualified_name}").fetchone()
+            (loaded,) = store.execute(
+                "select coalesce(sum(rows_loaded), 0) from ingest.file_loads where table_name = ?",
+                [table.qualified_name],
+            ).fetchone()
+            (remote,) = build.query(f"select count(*) from {table.qualified_name}")[0]
+            assert remote == local == loaded, table.qualified_name
+    finally:
+        store.close()
+
+
+def test_a_failed_publish_leaves_the_published_schema_as_it_was(pg_builds: dict[int, PgBuild]):
+    build = pg_builds[ENGINE_SEEDS[1]]
+    before = postgres_tables(build.connect)
+    log = build.query("select publish_id from published.publish_log")
+    with environment(build.env()):
+        engine = PostgresEngine(build.root / "warehouse.duckdb", build.root / "published.duckdb")
+        with pytest.raises(psycopg2.Error):
+            engine.publish(
+                PublishRequest(
+                    tables={"dim_persons": "marts.dim_persons", "broken": "marts.no_such_table"},
+                    run_id="failing",
+                    definitions_version=None,
+                )
+            )
+    assert build.query("select publish_id from published.publish_log") == log
+    assert compare(before, postgres_tables(build.connect)) == []
+    schemas = {r[0] for r in build.query("select schema_name from information_schema.schemata")}
+    assert "published_next" not in schemas and "published_old" not in schemas
+
+
+def test_readers_see_the_old_or_the_new_version_never_a_mix(pg_builds: dict[int, PgBuild]):
+    """A reader polling during publishes: every snapshot it takes has the publish log and
+    the tables of one version (each publish changes both)."""
+    build = pg_builds[ENGINE_SEEDS[0]]
+    seen: list[tuple[int, int]] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        con = build.connect()
+        con.autocommit = True
+        try:
+            with con.cursor() as cursor:
+                while not stop.is_set():
+                    cursor.execute(
+                        "select (select count(*) from published.publish_log), "
+                        "(select count(*) from information_schema.tables "
+                        "where table_schema = 'published')"
+                    )
+                    seen.append(cursor.fetchone())
+        finally:
+            con.close()
+
+    (logged,) = build.query("select count(*) from published.publish_log")[0]
+    (tables,) = build.query(
+        "select count(*) from information_schema.tables where table_schema = 'published'"
+    )[0]
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        with environment(build.env()):
+            engine = PostgresEngine(build.root / "warehouse.duckdb", build.root / "p.duckdb")
+            for n in (1, 2):  # each publish adds a log row and drops one table
+                keep = {
+                    name: f"marts.{name}"
+                    for (name,) in build.query(
+                        "select table_name from information_schema.tables where "
+                        "table_schema = 'published' and table_name <> 'publish_log' "
+                        "order by table_name"
+                    )[1:]
+                }
+                engine.publish(
+                    PublishRequest(tables=keep, run_id=f"r{n}", definitions_version=None)
+                )
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+    versions = {(logged, tables), (logged + 1, tables - 1), (logged + 2, tables - 2)}
+    assert seen and set(seen) <= versions, set(seen) - versions

@@ -1,0 +1,105 @@
+"""COMMON_FUNNEL_ENGINE=spark: the whole pipeline on a local Spark session.
+
+Ingestion validates and accounts for the files in the ingestion store, then writes each
+raw table as a Parquet folder of the lake; dbt-spark (`method: session`) builds every
+model and test from it; the GE gate and the checks run as Spark jobs; the publish writes
+a new version folder and switches `CURRENT` to it. The published tables must equal the
+DuckDB reference build's row for row.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from dagster import ExecuteInProcessResult
+
+from orchestration.engines.base import PublishRequest
+from orchestration.engines.spark_engine import CURRENT, SparkEngine
+from orchestration.ingest.contract import load_contract
+from tests.engine_builds import ENGINE_SEEDS, Reference, build_on, reference_build
+from tests.engine_equality import compare, duckdb_tables, parquet_tables
+from tests.servers import require
+
+
+class SparkBuild:
+    def __init__(self, reference: Reference, root: Path) -> None:
+        self.reference, self.root = reference, root
+        self.result: ExecuteInProcessResult = build_on("spark", reference, root)
+        self.engine = SparkEngine(root / "warehouse.duckdb", root / "published.duckdb")
+
+    def current(self) -> Path:
+        root = self.engine.published_root
+        return root / (root / CURRENT).read_text(encoding="utf-8").strip()
+
+
+@pytest.fixture(scope="module")
+def spark_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[int, SparkBuild]:
+    require("Java", shutil.which("java") is not None, "apt-get install openjdk-17-jre-headless")
+    return {
+        seed: SparkBuild(
+            reference_build(tmp_path_factory, seed), tmp_path_factory.mktemp(f"spark{seed}")
+        )
+        for seed in ENGINE_SEEDS
+    }
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_the_whole_job_runs_on_spark(spark_builds: dict[int, SparkBuild], seed: int):
+    build = spark_builds[seed]
+    assert build.result.success
+    checks = build.result.get_asset_check_evaluations()
+    assert checks and all(c.passed for c in checks if c.severity.value == "ERROR")
+    # dbt wrote its tables as Parquet folders in the Spark warehouse
+    assert (build.engine.dbt_warehouse / "marts.db" / "dim_persons").is_dir()
+    log = build.engine.read_log()
+    assert [entry[2] for entry in log] == [build.result.run_id]
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_spark_publishes_exactly_what_duckdb_publishes(
+    spark_builds: dict[int, SparkBuild], seed: int
+):
+    build = spark_builds[seed]
+    expected = duckdb_tables(build.reference.published)
+    actual = parquet_tables(build.current())
+    assert len(expected) > 10 and sum(len(t.rows) for t in expected.values()) > 1000
+    assert compare(expected, actual) == []
+
+
+def test_every_landed_row_reached_the_lake(spark_builds: dict[int, SparkBuild]):
+    import duckdb
+
+    build = spark_builds[ENGINE_SEEDS[0]]
+    store = duckdb.connect(str(build.root / "warehouse.duckdb"), read_only=True)
+    try:
+        for table in load_contract():
+            folder = build.engine.lake / table.schema / table.name
+            (local,) = store.execute(f"select count(*) from {table.qualified_name}").fetchone()
+            (lake,) = store.execute(
+                f"select count(*) from read_parquet('{folder}/*.parquet')"
+            ).fetchone()
+            assert lake == local, table.qualified_name
+    finally:
+        store.close()
+
+
+def test_a_failed_publish_leaves_current_on_the_last_good_version(
+    spark_builds: dict[int, SparkBuild],
+):
+    build = spark_builds[ENGINE_SEEDS[1]]
+    before, log = build.current(), build.engine.read_log()
+    with pytest.raises(Exception, match=r"(?i)no_such_table|not found|cannot be found"):
+        build.engine.publish(
+            PublishRequest(
+                tables={"dim_persons": "marts.dim_persons", "zz_broken": "marts.no_such_table"},
+                run_id="failing",
+                definitions_version=None,
+            )
+        )
+    assert build.current() == before
+    assert build.engine.read_log() == log
+    # the half-written version folder is gone; only complete versions remain
+    versions = [p for p in build.engine.published_root.iterdir() if p.is_dir()]
+    assert versions == [before]

@@ -66,12 +66,12 @@ def _materialize(trigger: str = "manual", prepare: bool = True) -> bool:
 def cmd_demo(args: argparse.Namespace) -> int:
     _generate(args.persons, args.seed)
     ok = _materialize()
-    from orchestration.summary import published_summary, warehouse_summary
+    from orchestration.summary import engine_published_summary, warehouse_summary
 
     settings = load_settings()
     print(warehouse_summary(settings.warehouse_path))
     print()
-    print(published_summary(settings.published))
+    print(engine_published_summary(settings.engine, settings.warehouse_path, settings.published))
     print("\nOpen the Dagster UI: DAGSTER_HOME=$PWD/dagster_home .venv/bin/dagster dev")
     return 0 if ok else 1
 
@@ -103,12 +103,12 @@ def cmd_prepare(_: argparse.Namespace) -> int:
 
 
 def cmd_summary(_: argparse.Namespace) -> int:
-    from orchestration.summary import published_summary, warehouse_summary
+    from orchestration.summary import engine_published_summary, warehouse_summary
 
     settings = load_settings()
     print(warehouse_summary(settings.warehouse_path))
     print()
-    print(published_summary(settings.published))
+    print(engine_published_summary(settings.engine, settings.warehouse_path, settings.published))
     return 0
 
 

@@ -84,3 +84,28 @@ def published_summary(path: Path) -> str:
             f'Query: duckdb -readonly {path} "select * from metric_funnel_waterfall limit 5"',
         ]
     return "\n".join(lines)
+
+
+def engine_published_summary(engine_name: str, warehouse: Path, published: Path) -> str:
+    """What the last publish wrote, on any engine (the DuckDB file in detail)."""
+    if engine_name == "duckdb":
+        return published_summary(published)
+    import json
+
+    from orchestration.engines.select import engine_for
+
+    engine = engine_for(engine_name, warehouse, published)
+    log = engine.read_log()
+    lines = [f"Published on {engine_name} (read-only for analysts): {engine.published_location()}"]
+    if not log:
+        return "\n".join([*lines, "  nothing yet"])
+    publish_id, at, _, version, passed, failed, row_counts = log[-1][:7]
+    lines += [""] + [
+        f"  {name:<45} {rows:>10,}" for name, rows in sorted(json.loads(row_counts).items())
+    ]
+    lines += [
+        "",
+        f"Latest publish {publish_id} at {at:%Y-%m-%d %H:%M:%S %Z}: definitions {version}, "
+        f"checks passed {passed}, failed {failed} ({len(log)} publishes in publish_log)",
+    ]
+    return "\n".join(lines)

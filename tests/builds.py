@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,7 @@ from orchestration.resources import (
     WarehouseResource,
 )
 from orchestration.sample.generate import GeneratedSample, generate
-from orchestration.settings import SourceModes
+from orchestration.settings import ENV_DBT_COLUMN_LINEAGE, SourceModes
 from orchestration.transform.assets import build_dbt_assets
 from orchestration.transform.project import dbt_executable, dbt_project
 
@@ -149,7 +150,16 @@ class Builds:
         if (seed, persons) not in self._made:
             root = self._tmp.mktemp(f"built{seed}")
             sample = generate(root / "landing", root / "truth", persons, seed)
-            result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
+            # the shared builds are the ones whose UI metadata is tested: with lineage
+            previous = os.environ.get(ENV_DBT_COLUMN_LINEAGE)
+            os.environ[ENV_DBT_COLUMN_LINEAGE] = "1"
+            try:
+                result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
+            finally:
+                if previous is None:
+                    os.environ.pop(ENV_DBT_COLUMN_LINEAGE, None)
+                else:
+                    os.environ[ENV_DBT_COLUMN_LINEAGE] = previous
             assert result.success
             self._made[seed, persons] = Built(
                 sample,

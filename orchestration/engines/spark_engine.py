@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -45,10 +46,18 @@ ENV_SPARK_MASTER = "COMMON_FUNNEL_SPARK_MASTER"
 CURRENT = "CURRENT"
 
 _SESSION: Any = None
+_STARTING = threading.Lock()
+# schema.table -> (folder, signature) registered in this process's session
+_REGISTERED: dict[str, tuple[str, tuple[tuple[str, int, int], ...]]] = {}
 
 
 def spark_session(master: str | None = None) -> Any:
     """This process's Spark session (started once: the JVM takes seconds)."""
+    with _STARTING:
+        return _start(master)
+
+
+def _start(master: str | None) -> Any:
     global _SESSION
     from pyspark.sql import SparkSession
 
@@ -60,10 +69,12 @@ def spark_session(master: str | None = None) -> Any:
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.parquet.inferTimestampNTZ.enabled", "false")
             .getOrCreate()
         )
         _SESSION.sparkContext.setLogLevel("ERROR")
+        _REGISTERED.clear()
     return _SESSION
 
 
@@ -73,6 +84,11 @@ class SparkSqlSession:
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self.spark.sql(sql).collect()]
+
+
+def _folder_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """The data files of a table folder: name, size and modification time."""
+    return tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in sorted(path.iterdir()))
 
 
 def _is_table_folder(path: Path) -> bool:
@@ -137,9 +153,12 @@ class SparkEngine(Engine):
         folder (a table folder left from the last run would refuse its CREATE TABLE)."""
         shutil.rmtree(self.dbt_warehouse, ignore_errors=True)
         self.dbt_warehouse.mkdir(parents=True, exist_ok=True)
+        # this process's own session (for the checks and the publish) starts meanwhile
+        threading.Thread(target=spark_session, name="spark-session", daemon=True).start()
 
     def register(self, spark: Any) -> None:
-        """Make the lake's and dbt's tables known to this process's session by name."""
+        """Make the lake's and dbt's tables known to this process's session by name; a
+        table whose folder did not change since it was registered is left as it is."""
         found: list[tuple[str, str, Path]] = []
         if self.lake.is_dir():
             for schema in filter(_is_table_folder, sorted(self.lake.iterdir())):
@@ -150,9 +169,13 @@ class SparkEngine(Engine):
         for schema, table, path in found:
             if not _is_table_folder(path):
                 continue
+            signature = (str(path), _folder_signature(path))
+            if _REGISTERED.get(f"{schema}.{table}") == signature:
+                continue
             spark.sql(f"create database if not exists {schema}")
             spark.sql(f"drop table if exists {schema}.{table}")
             spark.sql(f"create table {schema}.{table} using parquet location '{path}'")
+            _REGISTERED[f"{schema}.{table}"] = signature
 
     # --- checks -----------------------------------------------------------------------
     @contextmanager

@@ -16,7 +16,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.resources import SourcesResource, WarehouseResource
-from orchestration.settings import ENV_WAREHOUSE
+from orchestration.settings import ENV_DBT_COLUMN_LINEAGE, ENV_DBT_UNIT_TESTS, ENV_WAREHOUSE
 from orchestration.transform.adapter_connections import close_adapter_connections
 from orchestration.transform.failures import dbt_failure
 from orchestration.transform.project import dbt_project
@@ -47,6 +47,13 @@ def _artifact(invocation: Any, name: str) -> dict[str, Any] | None:
         return None
 
 
+def _build_args() -> list[str]:
+    """`dbt build`, without the unit tests when COMMON_FUNNEL_DBT_UNIT_TESTS=0."""
+    if os.environ.get(ENV_DBT_UNIT_TESTS, "1").strip() == "0":
+        return ["build", "--exclude", "resource_type:unit_test"]
+    return ["build"]
+
+
 def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
     project = project or dbt_project()
 
@@ -74,12 +81,15 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
         }
         engine.before_dbt()
         with _dbt_env(env):
-            invocation = dbt.cli(["build"], context=context)
+            invocation = dbt.cli(_build_args(), context=context)
             try:
                 events = invocation.stream()
                 if engine.name != "spark":
                     # through dbt's adapter in this process; Spark's lives in dbt's process
-                    events = events.fetch_row_counts().fetch_column_metadata()
+                    lineage = os.environ.get(ENV_DBT_COLUMN_LINEAGE, "1").strip() != "0"
+                    events = events.fetch_row_counts().fetch_column_metadata(
+                        with_column_lineage=lineage
+                    )
                 yield from events
             except DagsterDbtCliRuntimeError as error:
                 manifest = _artifact(invocation, "manifest.json") or _manifest()

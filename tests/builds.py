@@ -32,7 +32,7 @@ from orchestration.resources import (
     WarehouseResource,
 )
 from orchestration.sample.generate import GeneratedSample, generate
-from orchestration.settings import ENV_DBT_COLUMN_LINEAGE, SourceModes
+from orchestration.settings import ENV_DBT_COLUMN_LINEAGE, ENV_DBT_UNIT_TESTS, SourceModes
 from orchestration.transform.assets import build_dbt_assets
 from orchestration.transform.project import dbt_executable, dbt_project
 
@@ -150,16 +150,19 @@ class Builds:
         if (seed, persons) not in self._made:
             root = self._tmp.mktemp(f"built{seed}")
             sample = generate(root / "landing", root / "truth", persons, seed)
-            # the shared builds are the ones whose UI metadata is tested: with lineage
-            previous = os.environ.get(ENV_DBT_COLUMN_LINEAGE)
-            os.environ[ENV_DBT_COLUMN_LINEAGE] = "1"
+            # the shared builds run dbt's unit tests and are the ones whose UI metadata is
+            # tested: with column lineage
+            switches = (ENV_DBT_COLUMN_LINEAGE, ENV_DBT_UNIT_TESTS)
+            previous = {key: os.environ.get(key) for key in switches}
+            os.environ.update(dict.fromkeys(switches, "1"))
             try:
                 result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
             finally:
-                if previous is None:
-                    os.environ.pop(ENV_DBT_COLUMN_LINEAGE, None)
-                else:
-                    os.environ[ENV_DBT_COLUMN_LINEAGE] = previous
+                for key, value in previous.items():
+                    if value is None:
+                        os.environ.pop(key, None)
+                    else:
+                        os.environ[key] = value
             assert result.success
             self._made[seed, persons] = Built(
                 sample,

@@ -16,9 +16,11 @@ from orchestration.settings import TELEMETRY_OFF
 
 for _key, _value in TELEMETRY_OFF.items():
     os.environ.setdefault(_key, _value)
-# Column lineage (parsing every model's SQL after each dbt build) is tested on the shared
-# builds (tests/builds.py turns it on there); every other build of the suite skips it.
+# Column lineage (parsing every model's SQL after each dbt build) and dbt's unit tests (they
+# test the SQL, not the data) run in the shared builds (tests/builds.py turns them on there)
+# and in each engine's first build (tests/engine_builds.py); every other build skips them.
 os.environ.setdefault("COMMON_FUNNEL_DBT_COLUMN_LINEAGE", "0")
+os.environ.setdefault("COMMON_FUNNEL_DBT_UNIT_TESTS", "0")
 
 from orchestration.ingest.assets import build_ingest_assets  # noqa: E402
 from orchestration.resources import LandingResource, WarehouseResource  # noqa: E402

@@ -8,7 +8,8 @@ another folder without touching code.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,6 +184,22 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         modes,
         load_engine(env, modes),
     )
+
+
+@contextmanager
+def overridden_environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for a block (dbt's profile and sources, libpq and the
+    engine settings read them from the environment), then restore what was there."""
+    previous = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def apply_process_defaults() -> None:

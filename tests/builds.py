@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,12 @@ from orchestration.resources import (
     WarehouseResource,
 )
 from orchestration.sample.generate import GeneratedSample, generate
-from orchestration.settings import ENV_DBT_COLUMN_LINEAGE, ENV_DBT_UNIT_TESTS, SourceModes
+from orchestration.settings import (
+    ENV_DBT_COLUMN_LINEAGE,
+    ENV_DBT_UNIT_TESTS,
+    SourceModes,
+    overridden_environment,
+)
 from orchestration.transform.assets import build_dbt_assets
 from orchestration.transform.project import dbt_executable, dbt_project
 
@@ -153,16 +157,8 @@ class Builds:
             # the shared builds run dbt's unit tests and are the ones whose UI metadata is
             # tested: with column lineage
             switches = (ENV_DBT_COLUMN_LINEAGE, ENV_DBT_UNIT_TESTS)
-            previous = {key: os.environ.get(key) for key in switches}
-            os.environ.update(dict.fromkeys(switches, "1"))
-            try:
+            with overridden_environment(dict.fromkeys(switches, "1")):
                 result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
-            finally:
-                for key, value in previous.items():
-                    if value is None:
-                        os.environ.pop(key, None)
-                    else:
-                        os.environ[key] = value
             assert result.success
             self._made[seed, persons] = Built(
                 sample,

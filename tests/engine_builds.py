@@ -10,8 +10,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from dagster import ExecuteInProcessResult
 
 from orchestration.sample.generate import generate
 from orchestration.settings import ENV_DBT_UNIT_TESTS
+from orchestration.settings import overridden_environment as environment
 from tests.builds import build_everything, published_path
 
 # two seeds; the generator's mess (full-width letters and digits, legal-form variants of
@@ -59,22 +58,6 @@ def reference_build(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Refe
             assert result.success, "the DuckDB reference build failed"
             (root / "DONE").touch()
     return Reference(seed, root / "landing", root / "warehouse.duckdb")
-
-
-@contextmanager
-def environment(values: Mapping[str, str]) -> Iterator[None]:
-    """Settings an engine reads from the environment (libpq's PG*, COMMON_FUNNEL_*), as a
-    deployment sets them; restored after."""
-    previous = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def build_on(engine: str, reference: Reference, root: Path) -> ExecuteInProcessResult:

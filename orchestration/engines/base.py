@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -44,6 +45,24 @@ class PublishRequest:
     checks_passed: int | None = None
     checks_failed: int | None = None
     accepted_changes: Sequence[Mapping[str, object]] = ()
+
+
+def log_row(
+    request: PublishRequest, publish_id: str, published_at: datetime, row_counts: dict[str, int]
+) -> tuple[Any, ...]:
+    """One publish_log row, in LOG_COLUMNS order (JSON as text), for every engine."""
+    return (
+        publish_id,
+        published_at,
+        request.run_id,
+        request.definitions_version,
+        request.checks_passed,
+        request.checks_failed,
+        json.dumps(row_counts, sort_keys=True),
+        json.dumps(list(request.accepted_changes), ensure_ascii=False)
+        if request.accepted_changes
+        else None,
+    )
 
 
 class Session(Protocol):

@@ -14,7 +14,6 @@ as it was.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import uuid
@@ -33,6 +32,7 @@ from orchestration.engines.base import (
     PublishedVersion,
     PublishRequest,
     Session,
+    log_row,
 )
 
 PUBLISHED = "published"
@@ -228,18 +228,7 @@ class PostgresEngine(Engine):
                     )
                 cursor.execute(
                     f"insert into {NEXT}.{LOG_TABLE} values (%s, %s, %s, %s, %s, %s, %s, %s)",
-                    [
-                        publish_id,
-                        published_at,
-                        request.run_id,
-                        request.definitions_version,
-                        request.checks_passed,
-                        request.checks_failed,
-                        json.dumps(row_counts, sort_keys=True),
-                        json.dumps(list(request.accepted_changes), ensure_ascii=False)
-                        if request.accepted_changes
-                        else None,
-                    ],
+                    log_row(request, publish_id, published_at, row_counts),
                 )
             with pg, pg.cursor() as cursor:  # the swap: one transaction
                 cursor.execute(f"drop schema if exists {OLD} cascade")

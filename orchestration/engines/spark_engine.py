@@ -18,7 +18,6 @@ for readers still on it.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
@@ -39,6 +38,7 @@ from orchestration.engines.base import (
     PublishedVersion,
     PublishRequest,
     Session,
+    log_row,
 )
 
 ENV_SPARK_DIR = "COMMON_FUNNEL_SPARK_DIR"
@@ -233,20 +233,7 @@ class SparkEngine(Engine):
                         f"publish audit: {version / name} has {written} rows, {source} {expected}"
                     )
                 row_counts[name] = int(written)
-            log.append(
-                (
-                    publish_id,
-                    published_at,
-                    request.run_id,
-                    request.definitions_version,
-                    request.checks_passed,
-                    request.checks_failed,
-                    json.dumps(row_counts, sort_keys=True),
-                    json.dumps(list(request.accepted_changes), ensure_ascii=False)
-                    if request.accepted_changes
-                    else None,
-                )
-            )
+            log.append(log_row(request, publish_id, published_at, row_counts))
             schema = (
                 "publish_id string, published_at timestamp, dagster_run_id string, "
                 "definitions_version string, checks_passed int, checks_failed int, "

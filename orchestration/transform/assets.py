@@ -6,8 +6,7 @@ No `from __future__ import annotations` here: Dagster inspects the `context` ann
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetsDefinition
@@ -16,28 +15,16 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.resources import SourcesResource, WarehouseResource
-from orchestration.settings import ENV_DBT_COLUMN_LINEAGE, ENV_DBT_UNIT_TESTS, ENV_WAREHOUSE
+from orchestration.settings import (
+    ENV_DBT_COLUMN_LINEAGE,
+    ENV_DBT_UNIT_TESTS,
+    ENV_WAREHOUSE,
+    overridden_environment,
+)
 from orchestration.transform.adapter_connections import close_adapter_connections
 from orchestration.transform.failures import dbt_failure
 from orchestration.transform.project import dbt_project
 from orchestration.transform.translator import FunnelTranslator
-
-
-@contextmanager
-def _dbt_env(values: Mapping[str, str]) -> Iterator[None]:
-    """dbt's profile and sources read the warehouse path and the source modes from the
-    environment (env_var keeps dbt's partial parsing, unlike --vars): point them at the
-    resources' settings for this step."""
-    previous = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _artifact(invocation: Any, name: str) -> dict[str, Any] | None:
@@ -80,7 +67,8 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
             **engine.dbt_env(),
         }
         engine.before_dbt()
-        with _dbt_env(env):
+        # env_var in dbt's profile and sources keeps dbt's partial parsing, unlike --vars
+        with overridden_environment(env):
             invocation = dbt.cli(_build_args(), context=context)
             try:
                 events = invocation.stream()

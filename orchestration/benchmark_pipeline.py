@@ -32,7 +32,7 @@ def run_pipeline_benchmark(persons: int, seed: int, workdir: Path | None = None)
         started = time.perf_counter()
         generate(root / "landing", root / "ground_truth", persons, seed)
         print(f"generated {persons:,} persons in {time.perf_counter() - started:.1f} s")
-        prepare_manifest()
+        prepare_manifest(only_if_changed=True)
         from orchestration.definitions import FULL_JOB_NAME, defs
 
         job = defs.resolve_job_def(FULL_JOB_NAME)

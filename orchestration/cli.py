@@ -25,10 +25,10 @@ def _generate(persons: int, seed: int) -> None:
     )
 
 
-def _prepare() -> None:
+def _prepare(only_if_changed: bool = True) -> None:
     from orchestration.transform.project import prepare_manifest
 
-    print(f"dbt manifest prepared: {prepare_manifest()}")
+    print(f"dbt manifest prepared: {prepare_manifest(only_if_changed=only_if_changed)}")
 
 
 def _materialize(trigger: str = "manual", prepare: bool = True) -> bool:
@@ -98,7 +98,7 @@ def cmd_materialize(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(_: argparse.Namespace) -> int:
-    _prepare()
+    _prepare(only_if_changed=False)
     return 0
 
 

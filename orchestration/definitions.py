@@ -11,7 +11,6 @@ from dagster import (
     define_asset_job,
     in_process_executor,
 )
-from dagster_dbt import DbtCliResource
 
 from orchestration.automation.freshness import sources_policy
 from orchestration.automation.landing_sensor import build_landing_sensor
@@ -32,7 +31,8 @@ from orchestration.resources import (
 )
 from orchestration.settings import load_settings
 from orchestration.transform.assets import build_dbt_assets
-from orchestration.transform.project import dbt_executable, dbt_project
+from orchestration.transform.dbt_resource import dbt_resource
+from orchestration.transform.project import dbt_project, prepare_if_dev
 
 FULL_JOB_NAME = "full_materialization"
 
@@ -55,7 +55,7 @@ _settings = load_settings()
 _suites = committed_suites()  # read once: the checks and the publish's audit share them
 _dbt_project = dbt_project()
 if not _settings.dbt_prepared:
-    _dbt_project.prepare_if_dev()
+    prepare_if_dev(_dbt_project)
 
 defs = Definitions(
     assets=with_great_expectations_kind(
@@ -77,7 +77,7 @@ defs = Definitions(
         "definitions_file": DefinitionsFileResource(),
         "published": PublishedResource(),
         "sources": SourcesResource(),
-        "dbt": DbtCliResource(project_dir=_dbt_project, dbt_executable=dbt_executable()),
+        "dbt": dbt_resource(),
     },
     # DuckDB takes one writer process: steps run in the run's own process, one at a time.
     executor=in_process_executor,

@@ -41,12 +41,13 @@ SOURCE_MODES = ("files", "fivetran")
 # COMMON_FUNNEL_SPARK_DIR and COMMON_FUNNEL_SPARK_MASTER).
 ENV_ENGINE = "COMMON_FUNNEL_ENGINE"
 ENGINES = ("duckdb", "postgres", "spark")
-# "0": production runs leave out dbt's unit tests (they test the SQL, not the data; CI and
-# the test suite run them on every engine). Default "1": every run runs them.
+# "1": the run also runs dbt's unit tests. Default "0": production runs leave them out (they
+# test the SQL, not the data: dbt's own advice; the test suite and CI run them on every
+# engine).
 ENV_DBT_UNIT_TESTS = "COMMON_FUNNEL_DBT_UNIT_TESTS"
-# "0": the dbt step attaches each model's columns but not their column lineage (lineage
-# parses every model's SQL after the build: about as long as the build itself on a small
-# company's data). Default "1": the UI shows column lineage.
+# "0": the dbt step attaches each model's columns but not their column lineage. Default "1":
+# the UI shows column lineage (derived once per model SQL and cached beside the manifest,
+# orchestration/transform/table_metadata.py).
 ENV_DBT_COLUMN_LINEAGE = "COMMON_FUNNEL_DBT_COLUMN_LINEAGE"
 DEFAULT_SCHEDULE_CRON = "0 6 * * *"
 DEFAULT_SCHEDULE_TIMEZONE = "Asia/Tokyo"

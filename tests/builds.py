@@ -16,7 +16,6 @@ from dagster import (
     define_asset_job,
     materialize,
 )
-from dagster_dbt import DbtCliResource
 
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.common_language.load import DEFAULT_PATH
@@ -32,13 +31,12 @@ from orchestration.resources import (
 )
 from orchestration.sample.generate import GeneratedSample, generate
 from orchestration.settings import (
-    ENV_DBT_COLUMN_LINEAGE,
     ENV_DBT_UNIT_TESTS,
     SourceModes,
     overridden_environment,
 )
 from orchestration.transform.assets import build_dbt_assets
-from orchestration.transform.project import dbt_executable, dbt_project
+from orchestration.transform.dbt_resource import dbt_resource
 
 
 @dataclass(frozen=True)
@@ -100,7 +98,7 @@ def build_everything(
             salesforce_schema=modes.salesforce_schema,
             hubspot_schema=modes.hubspot_schema,
         ),
-        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+        "dbt": dbt_resource(),
     }
     if not modes.uses_fivetran:
         return materialize(
@@ -154,10 +152,8 @@ class Builds:
         if (seed, persons) not in self._made:
             root = self._tmp.mktemp(f"built{seed}")
             sample = generate(root / "landing", root / "truth", persons, seed)
-            # the shared builds run dbt's unit tests and are the ones whose UI metadata is
-            # tested: with column lineage
-            switches = (ENV_DBT_COLUMN_LINEAGE, ENV_DBT_UNIT_TESTS)
-            with overridden_environment(dict.fromkeys(switches, "1")):
+            # the shared builds run dbt's unit tests (off in production runs)
+            with overridden_environment({ENV_DBT_UNIT_TESTS: "1"}):
                 result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
             assert result.success
             self._made[seed, persons] = Built(

@@ -16,10 +16,9 @@ from orchestration.settings import TELEMETRY_OFF
 
 for _key, _value in TELEMETRY_OFF.items():
     os.environ.setdefault(_key, _value)
-# Column lineage (parsing every model's SQL after each dbt build) and dbt's unit tests (they
-# test the SQL, not the data) run in the shared builds (tests/builds.py turns them on there)
-# and in each engine's first build (tests/engine_builds.py); every other build skips them.
-os.environ.setdefault("COMMON_FUNNEL_DBT_COLUMN_LINEAGE", "0")
+# dbt's unit tests (they test the SQL, not the data; off in production runs by default) run
+# in the shared builds (tests/builds.py turns them on there) and in each engine's first
+# build (tests/engine_builds.py). Column lineage stays on: it is cached by model SQL.
 os.environ.setdefault("COMMON_FUNNEL_DBT_UNIT_TESTS", "0")
 
 from orchestration.ingest.assets import build_ingest_assets  # noqa: E402
@@ -32,7 +31,7 @@ from tests.builds import Builds, Built  # noqa: E402
 def pytest_configure(config: pytest.Config) -> None:
     """Parse the dbt project once, in the controller, before any worker loads definitions."""
     if not hasattr(config, "workerinput"):
-        prepare_manifest()
+        prepare_manifest(only_if_changed=True)
 
 
 SAMPLE_PERSONS = 800

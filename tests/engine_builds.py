@@ -52,7 +52,7 @@ def reference_build(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Refe
         if not (root / "DONE").exists():
             shutil.rmtree(root, ignore_errors=True)
             sample = generate(root / "landing", root / "truth", ENGINE_PERSONS, seed)
-            # DuckDB's unit tests run in every other build of the suite
+            # DuckDB's unit tests run in the shared builds (tests/builds.py)
             with environment({ENV_DBT_UNIT_TESTS: "0"}):
                 result = build_everything(sample.landing_dir, root / "warehouse.duckdb")
             assert result.success, "the DuckDB reference build failed"

@@ -16,7 +16,6 @@ from pathlib import Path
 import duckdb
 import pytest
 from dagster import AssetSelection, Definitions, RetryPolicy, define_asset_job, materialize
-from dagster_dbt import DbtCliResource
 
 from orchestration.publish.assets import build_publish_assets
 from orchestration.publish.store import read_log
@@ -28,7 +27,7 @@ from orchestration.resources import (
     WarehouseResource,
 )
 from orchestration.transform.assets import build_dbt_assets
-from orchestration.transform.project import dbt_executable, dbt_project
+from orchestration.transform.dbt_resource import dbt_resource
 from tests.builds import Builds
 
 
@@ -365,7 +364,7 @@ def test_a_failed_dbt_test_names_its_definition_and_is_not_retried(good: GoodBui
         resources={
             "warehouse": WarehouseResource(path=str(build.warehouse)),
             "sources": SourcesResource(salesforce="files", hubspot="files"),
-            "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+            "dbt": dbt_resource(),
         },
     )
     result = defs.resolve_job_def("dbt_only").execute_in_process(raise_on_error=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,6 +65,9 @@ def log_row(
     )
 
 
+Relation = tuple[str, str]  # (schema, table)
+
+
 class Session(Protocol):
     """A read connection to the engine, for the checks: SQL in, rows out."""
 
@@ -102,6 +105,34 @@ class Engine(ABC):
     @abstractmethod
     def numeric_columns(self, session: Session, schema: str, table: str) -> list[str]:
         """The floating-point columns of a table built by dbt."""
+
+    def columns(
+        self, session: Session, relations: Collection[Relation]
+    ) -> dict[Relation, list[tuple[str, str]]]:
+        """(name, type) of every column of these tables and views, in order: one query."""
+        if not relations:
+            return {}
+        schemas = ", ".join(sorted({f"'{schema}'" for schema, _ in relations}))
+        rows = session.query(
+            "select table_schema, table_name, column_name, data_type"
+            f" from information_schema.columns where table_schema in ({schemas})"
+            " order by table_schema, table_name, ordinal_position"
+        )
+        found: dict[Relation, list[tuple[str, str]]] = {}
+        for schema, table, column, kind in rows:
+            if (schema, table) in relations:
+                found.setdefault((schema, table), []).append((column, str(kind)))
+        return found
+
+    def row_counts(self, session: Session, relations: Sequence[Relation]) -> dict[Relation, int]:
+        """Rows of each table: one `union all` query."""
+        if not relations:
+            return {}
+        sql = " union all ".join(
+            f"select {i} as position, count(*) as row_count from {schema}.{table}"
+            for i, (schema, table) in enumerate(relations)
+        )
+        return {relations[int(i)]: int(n) for i, n in session.query(sql)}
 
     @abstractmethod
     def non_finite(self, column: str) -> str:

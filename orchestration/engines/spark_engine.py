@@ -22,7 +22,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from orchestration.engines.base import (
     GeBatches,
     PublishedVersion,
     PublishRequest,
+    Relation,
     Session,
     log_row,
 )
@@ -188,6 +189,20 @@ class SparkEngine(Engine):
         assert isinstance(session, SparkSqlSession)
         fields = session.spark.table(f"{schema}.{table}").schema.fields
         return [f.name for f in fields if f.dataType.typeName() in ("double", "float")]
+
+    def columns(
+        self, session: Session, relations: Collection[Relation]
+    ) -> dict[Relation, list[tuple[str, str]]]:
+        """From the session's catalog (Spark has no information_schema); dbt's views live
+        in dbt's own session and are left out."""
+        assert isinstance(session, SparkSqlSession)
+        found: dict[Relation, list[tuple[str, str]]] = {}
+        for schema, table in sorted(relations):
+            if not session.spark.catalog.tableExists(f"{schema}.{table}"):
+                continue
+            fields = session.spark.table(f"{schema}.{table}").schema.fields
+            found[(schema, table)] = [(f.name, f.dataType.simpleString()) for f in fields]
+        return found
 
     def non_finite(self, column: str) -> str:
         return f"(isnan(`{column}`) or abs(`{column}`) = double('infinity'))"

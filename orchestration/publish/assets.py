@@ -35,7 +35,6 @@ from dagster import (
 from orchestration.automation.freshness import PUBLISHED as PUBLISHED_FRESHNESS
 from orchestration.engines.base import PublishRequest
 from orchestration.ingest.assets import WAREHOUSE_POOL
-from orchestration.publish.charts import chart_tables, render_all
 from orchestration.quality.acceptances import close as close_acceptances
 from orchestration.quality.acceptances import open_acceptances
 from orchestration.quality.checks import blocking_checks
@@ -135,6 +134,9 @@ def build_publish_assets(
                 description="Not published (the previous version stays): " + "; ".join(problems),
                 allow_retries=False,
             )
+        # Altair and vl-convert load here, not with the definitions (a third of a second)
+        from orchestration.publish.charts import chart_tables, render_all
+
         engine = warehouse.engine_for(path)
         with engine.session() as session:
             rows = session.query("select max(definitions_version) from definitions.agreement")

@@ -1,15 +1,19 @@
 """The one dbt project, and how its manifest is prepared ahead of definitions load.
 
 Loading definitions reads `target/manifest.json`; it never parses the project (that costs
-5-10 s per load, STACK.md trap 3). `common-funnel prepare`, the demo, the tests and CI
-prepare it once; `dagster dev` re-prepares it on start (`prepare_if_dev`).
+5-10 s per load). `common-funnel prepare` always parses; `materialize`, the demo, the
+tests and `dagster dev` on start (`prepare_if_dev`) parse only when the project changed:
+`target/manifest.fingerprint` holds a hash of every project file, of the values of the
+environment variables the project reads, and of dbt's version, as of the last parse.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -17,10 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from dagster_dbt import DbtProject
+from dagster_dbt.dbt_project import using_dagster_dev
 
 from orchestration.settings import ENV_WAREHOUSE, PROJECT_ROOT, TELEMETRY_OFF, load_settings
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+FINGERPRINT = "manifest.fingerprint"
+# folders dbt writes, not part of the project
+NOT_SOURCES = {"target", "logs", "dbt_packages", "spark-warehouse"}
+ENV_VAR_CALL = re.compile(r"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
 
 
 def dbt_project() -> DbtProject:
@@ -29,15 +38,50 @@ def dbt_project() -> DbtProject:
     return DbtProject(project_dir=directory, profiles_dir=directory)
 
 
+def prepare_if_dev(project: DbtProject) -> None:
+    """Under `dagster dev`, re-parse on start when the project changed (dagster-dbt's own
+    `prepare_if_dev` parses on every start)."""
+    if using_dagster_dev():
+        prepare_manifest(Path(project.project_dir), only_if_changed=True)
+
+
+def project_fingerprint(directory: Path, env: Mapping[str, str]) -> str:
+    """What a parse depends on: every project file (path and bytes), the values of the
+    environment variables the project reads, dbt's version."""
+    from dbt.version import __version__ as dbt_version
+
+    digest = hashlib.sha256(f"dbt {dbt_version}\n".encode())
+    names: set[str] = set()
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory)
+        if not path.is_file() or relative.parts[0] in NOT_SOURCES:
+            continue
+        content = path.read_bytes()
+        digest.update(f"{relative.as_posix()}\0{len(content)}\0".encode())
+        digest.update(content)
+        if path.suffix in (".sql", ".yml", ".yaml", ".md"):
+            names.update(ENV_VAR_CALL.findall(content.decode("utf-8", errors="replace")))
+    for name in sorted(names):
+        digest.update(f"{name}={env.get(name)!r}\n".encode())
+    return digest.hexdigest()
+
+
 def dbt_executable() -> str:
     return str(Path(sys.executable).with_name("dbt"))
 
 
-def prepare_manifest(project_dir: Path | None = None) -> Path:
-    """Run `dbt parse` so the manifest exists; return its path. Fails loudly."""
+def prepare_manifest(project_dir: Path | None = None, only_if_changed: bool = False) -> Path:
+    """Run `dbt parse` so the manifest exists; return its path. Fails loudly. With
+    `only_if_changed`, a manifest parsed from the same project and settings is kept."""
     directory = project_dir or DBT_PROJECT_DIR
     env = {**os.environ, **TELEMETRY_OFF}
     env.setdefault(ENV_WAREHOUSE, str(load_settings().warehouse_path))
+    manifest = directory / "target" / "manifest.json"
+    stamp = directory / "target" / FINGERPRINT
+    fingerprint = project_fingerprint(directory, env)
+    if only_if_changed and manifest.exists() and _stamped(stamp) == fingerprint:
+        return manifest
+    stamp.unlink(missing_ok=True)
     completed = subprocess.run(
         [
             dbt_executable(),
@@ -53,12 +97,19 @@ def prepare_manifest(project_dir: Path | None = None) -> Path:
         timeout=600,
         check=False,
     )
-    manifest = directory / "target" / "manifest.json"
     if completed.returncode != 0 or not manifest.exists():
         raise RuntimeError(
             f"dbt parse failed in {directory}:\n{completed.stdout}{completed.stderr}"
         )
+    stamp.write_text(fingerprint + "\n", encoding="utf-8")
     return manifest
+
+
+def _stamped(stamp: Path) -> str | None:
+    try:
+        return stamp.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
 
 
 def published_models(manifest_path: Path) -> dict[str, Mapping[str, Any]]:

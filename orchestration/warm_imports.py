@@ -27,8 +27,6 @@ def _import_all(modules: tuple[str, ...]) -> None:
 
 
 def warm_in_background(modules: tuple[str, ...] = LATER_STEPS) -> threading.Thread:
-    thread = threading.Thread(
-        target=_import_all, args=(modules,), name="warm-imports", daemon=True
-    )
+    thread = threading.Thread(target=_import_all, args=(modules,), name="warm-imports", daemon=True)
     thread.start()
     return thread

@@ -120,6 +120,7 @@ def built_small(builds: Builds) -> Built:
 SHARED_BUILD_MODULES = frozenset(
     f"tests/test_{name}.py"
     for name in (
+        "benchmark_floor",
         "dbt_docs",
         "dbt_metadata",
         "definition_changes",

@@ -131,7 +131,9 @@ def _materialize(root: Path) -> RunFigures:
     from dagster import DagsterInstance
 
     env = _child_env(root)
-    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(env["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch()  # the default local storage, said explicitly
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.time()
     child = subprocess.Popen(

@@ -30,6 +30,12 @@ def test_the_fingerprint_follows_files_and_the_settings_the_project_reads(projec
     assert project_fingerprint(project, env) == before
     assert project_fingerprint(project, {**env, "UNRELATED_SETTING": "b"}) == before
     assert project_fingerprint(project, {**env, "COMMON_FUNNEL_ENGINE": "postgres"}) != before
+    # the warehouse file's folder does not reach the manifest, its name (the catalog) does
+    here = {**env, "COMMON_FUNNEL_WAREHOUSE": "/data/a/warehouse.duckdb"}
+    there = {**env, "COMMON_FUNNEL_WAREHOUSE": "/data/b/warehouse.duckdb"}
+    other = {**env, "COMMON_FUNNEL_WAREHOUSE": "/data/a/funnel.duckdb"}
+    assert project_fingerprint(project, here) == project_fingerprint(project, there)
+    assert project_fingerprint(project, here) != project_fingerprint(project, other)
     model = next(project.glob("models/marts/**/*.sql"))
     model.write_text(model.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert project_fingerprint(project, env) != before

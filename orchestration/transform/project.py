@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Mapping
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +48,10 @@ def prepare_if_dev(project: DbtProject) -> None:
 
 def project_fingerprint(directory: Path, env: Mapping[str, str]) -> str:
     """What a parse depends on: every project file (path and bytes), the values of the
-    environment variables the project reads, dbt's version."""
-    from dbt.version import __version__ as dbt_version
-
-    digest = hashlib.sha256(f"dbt {dbt_version}\n".encode())
+    environment variables the project reads (of the warehouse path, its stem), dbt's
+    version."""
+    # the installed package's version: importing dbt itself costs a second
+    digest = hashlib.sha256(f"dbt {installed_version('dbt-core')}\n".encode())
     names: set[str] = set()
     for path in sorted(directory.rglob("*")):
         relative = path.relative_to(directory)
@@ -62,7 +63,12 @@ def project_fingerprint(directory: Path, env: Mapping[str, str]) -> str:
         if path.suffix in (".sql", ".yml", ".yaml", ".md"):
             names.update(ENV_VAR_CALL.findall(content.decode("utf-8", errors="replace")))
     for name in sorted(names):
-        digest.update(f"{name}={env.get(name)!r}\n".encode())
+        value = env.get(name)
+        if name == ENV_WAREHOUSE and value:
+            # only the file's stem reaches the manifest (DuckDB's catalog name); a run in
+            # another data folder needs no new parse
+            value = Path(value).stem
+        digest.update(f"{name}={value!r}\n".encode())
     return digest.hexdigest()
 
 

@@ -80,9 +80,12 @@ def run_file_logger(init_context: InitLoggerContext) -> logging.Logger:
     log = logging.getLogger(f"common_funnel.run_file.{path}")
     log.setLevel(logging.DEBUG)
     log.propagate = False
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    log.addHandler(handler)
+    # Dagster may initialize the logger more than once per run: one file handler, or every
+    # line would be written once per initialization
+    if not log.handlers:
+        handler = logging.FileHandler(path, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
     return log
 
 

@@ -9,27 +9,21 @@ developer's machine with the command that installs it, but fails it in CI (`CI` 
 from __future__ import annotations
 
 import glob
-import json
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from orchestration.settings import PROJECT_ROOT
+from orchestration.dev_server import DagsterDev, dagster_dev, free_port, stop_group
+
+__all__ = ["DagsterDev", "dagster_dev", "free_port", "stop_group"]
 
 
 def require(what: str, found: bool, install: str) -> None:
@@ -40,28 +34,6 @@ def require(what: str, found: bool, install: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def stop_group(process: subprocess.Popen[Any], grace: float = 20.0) -> None:
-    """SIGTERM the process group, then SIGKILL what is left (`dagster dev` spawns many)."""
-    if process.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 # --- PostgreSQL -------------------------------------------------------------------------
@@ -152,64 +124,4 @@ def postgres_server() -> Iterator[Postgres]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-# --- dagster dev ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DagsterDev:
-    url: str
-    process: subprocess.Popen[str]
-    log: Path
-
-    def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        body = json.dumps({"query": query, "variables": dict(variables or {})}).encode()
-        request = urllib.request.Request(
-            f"{self.url}/graphql", body, {"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            answer = json.load(response)
-        assert "errors" not in answer, answer
-        return answer["data"]
-
-
-@contextmanager
-def dagster_dev(home: Path, env: Mapping[str, str], log: Path) -> Iterator[DagsterDev]:
-    """`dagster dev` (webserver and daemon) on 127.0.0.1 with the project's workspace."""
-    port = free_port()
-    dagster = Path(sys.executable).with_name("dagster")
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port), "-w", "workspace.yaml"],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, **env, "DAGSTER_HOME": str(home)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,  # its own process group, so the test can stop all of it
-        )
-    server = DagsterDev(f"http://127.0.0.1:{port}", process, log)
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert process.poll() is None, f"dagster dev exited:\n{log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"dagster dev not up:\n{log.read_text()[-3000:]}"
-            try:
-                data = server.graphql(
-                    "{ workspaceOrError { ... on Workspace { locationEntries {"
-                    " name loadStatus locationOrLoadError { __typename } } } } }"
-                )
-                entries = data["workspaceOrError"]["locationEntries"]
-                if entries and all(e["loadStatus"] == "LOADED" for e in entries):
-                    errors = [
-                        e
-                        for e in entries
-                        if e["locationOrLoadError"]["__typename"] != "RepositoryLocation"
-                    ]
-                    assert not errors, errors
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            time.sleep(1)
-        yield server
-    finally:
-        stop_group(process)
+# --- dagster dev: orchestration/dev_server.py (the benchmark starts it too) ------------

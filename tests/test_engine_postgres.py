@@ -27,6 +27,13 @@ from tests.engine_builds import (
     reference_build,
 )
 from tests.engine_equality import compare, duckdb_tables, postgres_tables
+from tests.hand_made_landing import land_everything, published_differences
+from tests.privacy_scan import (
+    NAME_LIKE_COLUMNS_ALLOWED,
+    identifier_like_columns,
+    identifiers,
+    leaks,
+)
 from tests.servers import Postgres, postgres_server
 
 
@@ -233,3 +240,24 @@ def test_readers_see_the_old_or_the_new_version_never_a_mix(pg_builds: dict[int,
         reader.join(timeout=60)
     versions = {(logged, tables), (logged + 1, tables - 1), (logged + 2, tables - 2)}
     assert seen and set(seen) <= versions, set(seen) - versions
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_no_name_email_or_phone_is_published(pg_builds: dict[int, PgBuild], seed: int):
+    """The privacy scan of the DuckDB publish (test_publish.py), on this engine's
+    published tables: no identifier-like column beyond the judged ones, and no text value
+    that is a person's or user's email, name or phone, or holds an @."""
+    build = pg_builds[seed]
+    published = postgres_tables(build.connect)
+    known = identifiers(build.reference.warehouse)
+    assert len(known) > 300
+    assert identifier_like_columns(published) == set(NAME_LIKE_COLUMNS_ALLOWED)
+    assert leaks(published, known) == {}
+
+
+def test_a_hand_made_landing_publishes_the_hand_computed_funnel(server: Postgres, tmp_path: Path):
+    """Data the generator did not write (tests/hand_made_landing.py), on PostgreSQL."""
+    land_everything(tmp_path / "landing")
+    build = PgBuild(server, Reference(0, tmp_path / "landing", tmp_path / "none"), tmp_path)
+    assert build.result.success
+    assert published_differences(postgres_tables(build.connect)) == []

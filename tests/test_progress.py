@@ -50,3 +50,6 @@ def test_a_run_prints_one_line_per_step_and_logs_everything_to_a_file(
     assert "the data breaks the agreed definitions: example" in lines[1]
     text = log.read_text(encoding="utf-8")
     assert "a debug line nobody at a terminal needs" in text and "STEP_START" in text
+    # every event once (Dagster may initialize a logger more than once per run)
+    assert text.count("a debug line nobody at a terminal needs") == 1
+    assert text.count('Started execution of step "landed"') == 1

@@ -49,6 +49,10 @@ ENV_DBT_UNIT_TESTS = "COMMON_FUNNEL_DBT_UNIT_TESTS"
 # the UI shows column lineage (derived once per model SQL and cached beside the manifest,
 # orchestration/transform/table_metadata.py).
 ENV_DBT_COLUMN_LINEAGE = "COMMON_FUNNEL_DBT_COLUMN_LINEAGE"
+# "0": every run rebuilds. Default "1": a run with no new landed file and nothing else
+# changed since the last publish skips dbt, the checks and the publish
+# (orchestration/transform/unchanged.py).
+ENV_SKIP_UNCHANGED = "COMMON_FUNNEL_SKIP_UNCHANGED"
 DEFAULT_SCHEDULE_CRON = "0 6 * * *"
 DEFAULT_SCHEDULE_TIMEZONE = "Asia/Tokyo"
 DEFAULT_DEFINITIONS = PROJECT_ROOT / "orchestration" / "common_language" / "funnel_definitions.yml"

@@ -26,7 +26,13 @@ from dagster import AssetKey
 from orchestration.automation.tags import TRIGGER
 from orchestration.definitions import FULL_JOB_NAME, defs
 from orchestration.sample.generate import generate
-from orchestration.settings import ENV_DATA_DIR, ENV_DBT_PREPARED, PROJECT_ROOT, TELEMETRY_OFF
+from orchestration.settings import (
+    ENV_DATA_DIR,
+    ENV_DBT_PREPARED,
+    ENV_SKIP_UNCHANGED,
+    PROJECT_ROOT,
+    TELEMETRY_OFF,
+)
 from orchestration.transform.project import dbt_project
 from tests.servers import DagsterDev, Postgres, dagster_dev, postgres_server, require
 
@@ -131,6 +137,9 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             **postgres.env(),
             ENV_DATA_DIR: str(data),
             ENV_DBT_PREPARED: "1",  # conftest prepared it; other workers read it meanwhile
+            # three runs of the same data, each to publish (the reader must see swaps); a
+            # run with nothing new skips the build otherwise (test_unchanged_runs.py)
+            ENV_SKIP_UNCHANGED: "0",
         }
         dev = stack.enter_context(dagster_dev(home, env, root / "dagster_dev.log"))
         reader = subprocess.Popen(

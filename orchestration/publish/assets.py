@@ -42,6 +42,8 @@ from orchestration.quality.finite_numbers import FINITE
 from orchestration.quality.suites import committed_suites
 from orchestration.resources import PublishedResource, WarehouseResource
 from orchestration.transform.project import dbt_project, published_models
+from orchestration.transform.unchanged import inputs_fingerprint
+from orchestration.transform.unchanged import record as record_inputs
 
 PUBLISHED_SCHEMA = "published"
 GROUP = "published"
@@ -160,6 +162,10 @@ def build_publish_assets(
             )
         )
         close_acceptances(published.quality_dir(), {a.table for a in accepted}, version.publish_id)
+        # what this version was built from: the next run with nothing new skips the build
+        fingerprint = inputs_fingerprint(warehouse.resolved_path(), engine.name)
+        if fingerprint is not None:
+            record_inputs(warehouse.resolved_path(), version.publish_id, fingerprint)
         context.log.info(
             f"Published {len(sources)} tables to {version.location} ({version.publish_id})"
         )

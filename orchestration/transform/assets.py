@@ -27,6 +27,7 @@ from orchestration.transform.failures import dbt_failure
 from orchestration.transform.project import dbt_project
 from orchestration.transform.table_metadata import drain, with_table_metadata
 from orchestration.transform.translator import FunnelTranslator
+from orchestration.transform.unchanged import unchanged_since_last_publish
 from orchestration.warm_imports import warm_in_background
 
 
@@ -64,6 +65,12 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
         sources: SourcesResource,
     ) -> Iterator[Any]:
         engine = warehouse.engine_for()
+        unchanged = unchanged_since_last_publish(
+            warehouse.resolved_path(), engine, sources.modes().uses_fivetran
+        )
+        if unchanged:
+            context.log.info(unchanged)
+            return  # no output: Dagster skips what depends on it, and says so
         env = {
             ENV_WAREHOUSE: str(warehouse.resolved_path()),
             **sources.modes().env(),

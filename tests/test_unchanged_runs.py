@@ -1,0 +1,75 @@
+"""A run with nothing new builds nothing: dbt, the checks and the publish are skipped with
+the reason in the log, the published tables stay; a new landed file or
+COMMON_FUNNEL_SKIP_UNCHANGED=0 rebuilds. Hand-made landing zone (tests/hand_made_landing.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from orchestration.publish.store import read_log
+from orchestration.settings import ENV_SKIP_UNCHANGED, overridden_environment
+from tests.builds import build_everything, published_path
+from tests.hand_made_landing import late_opportunity, week_one, week_two
+
+DBT_STEP = "funnel_dbt_models"
+PUBLISH_STEP = "publish_marts"
+
+
+def _steps(result, kind: str) -> set[str]:
+    return {e.step_key for e in result.all_events if e.event_type_value == kind}
+
+
+def test_a_run_without_new_data_skips_the_build_and_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    published = published_path(warehouse)
+    week_one(landing)
+    late_opportunity(landing)
+    first = build_everything(landing, warehouse)
+    assert first.success and len(read_log(published)) == 1
+    assert first.asset_materializations_for_node(DBT_STEP)
+    before = published.read_bytes()
+    capsys.readouterr()
+
+    again = build_everything(landing, warehouse)
+    assert again.success
+    assert again.asset_materializations_for_node(DBT_STEP) == []
+    assert PUBLISH_STEP in _steps(again, "STEP_SKIPPED")
+    assert f"Nothing changed since publish {read_log(published)[-1][0]}" in (
+        capsys.readouterr().err
+    )
+    assert len(read_log(published)) == 1 and published.read_bytes() == before
+
+    week_two(landing)  # a new export landed: the run builds and publishes
+    third = build_everything(landing, warehouse)
+    assert third.success and third.asset_materializations_for_node(DBT_STEP)
+    assert PUBLISH_STEP in _steps(third, "STEP_SUCCESS")
+    assert len(read_log(published)) == 2
+
+    with overridden_environment({ENV_SKIP_UNCHANGED: "0"}):
+        forced = build_everything(landing, warehouse)
+    assert forced.success and forced.asset_materializations_for_node(DBT_STEP)
+    assert len(read_log(published)) == 3
+
+
+def test_a_changed_definitions_file_rebuilds(tmp_path: Path):
+    """The definitions are an input: a different file (a lower MQL threshold) rebuilds."""
+    from orchestration.common_language.load import DEFAULT_PATH
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    week_one(landing)
+    assert build_everything(landing, warehouse).success
+    document = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    document["mql_rule"]["threshold"] -= 5
+    document["version"] = "9.9.9"
+    change = {"version": "9.9.9", "date": "2026-11-30", "agreed_by": ["team:marketing"]}
+    document["changelog"].insert(0, {**change, "changes": ["Lower the MQL threshold"]})
+    changed = tmp_path / "funnel_definitions.yml"
+    changed.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    result = build_everything(landing, warehouse, changed)
+    assert result.success and result.asset_materializations_for_node(DBT_STEP)
+    assert len(read_log(published_path(warehouse))) == 2

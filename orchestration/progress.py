@@ -19,13 +19,16 @@ from typing import Any, TextIO
 from dagster import InitLoggerContext, logger
 
 LOG_META = "dagster_meta"
+# log messages of a step worth a terminal line
+NOTE_PREFIXES = ("Nothing changed since publish",)
 # Where progress lines go when stdout is redirected (dbt's own output, which dagster-dbt
 # writes to stdout, goes to the log file during a terminal run): the terminal.
 TERMINAL: TextIO | None = None
 
 
 class ProgressHandler(logging.Handler):
-    """Prints a line when a step starts nothing, ends well or fails; nothing else."""
+    """Prints a line when a step ends well, fails or is skipped, and a step's note on why
+    it built nothing; nothing else."""
 
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
@@ -36,7 +39,13 @@ class ProgressHandler(logging.Handler):
         meta = getattr(record, LOG_META, None) or {}
         event = meta.get("dagster_event")
         step = meta.get("step_key")
-        if event is None or step is None:
+        if step is None:
+            return
+        if event is None:
+            # a step that builds nothing says why (orchestration/transform/unchanged.py)
+            message = str(meta.get("orig_message") or "")
+            if message.startswith(NOTE_PREFIXES):
+                print(f"  note  {message}", file=TERMINAL or sys.stdout, flush=True)
             return
         kind = event.event_type_value
         if kind == "STEP_START":
@@ -49,6 +58,8 @@ class ProgressHandler(logging.Handler):
             value = (getattr(entry, "metadata", None) or {}).get("dagster/row_count")
             if value is not None:
                 self.rows[step] = self.rows.get(step, 0) + int(getattr(value, "value", value))
+        elif kind == "STEP_SKIPPED":
+            print(f"  skip  {step}", file=TERMINAL or sys.stdout, flush=True)
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
             seconds = time.monotonic() - self.started.get(step, time.monotonic())
             rows = f", {self.rows[step]:,} rows" if step in self.rows else ""

@@ -161,7 +161,9 @@ def _materialize(root: Path) -> RunFigures:
         steps = instance.get_run_step_stats(runs[0].run_id) if runs else []
     in_steps = Figures()
     for step in steps:
-        begin, end = step.start_time or started, step.end_time or ended
+        if step.start_time is None or step.end_time is None:
+            continue  # skipped (nothing new): it took no time
+        begin, end = step.start_time, step.end_time
         stage = figures.stages[_stage_of(step.step_key)]
         stage.wall += end - begin
         stage.cpu += sampler.cpu_between(begin, end)

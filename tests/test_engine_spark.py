@@ -20,7 +20,6 @@ from orchestration.engines.spark_engine import CURRENT, SparkEngine
 from orchestration.ingest.contract import load_contract
 from tests.engine_builds import ENGINE_SEEDS, Reference, build_on, reference_build
 from tests.engine_equality import compare, duckdb_tables, parquet_tables
-from tests.hand_made_landing import land_everything, published_differences
 from tests.privacy_scan import (
     NAME_LIKE_COLUMNS_ALLOWED,
     identifier_like_columns,
@@ -123,14 +122,3 @@ def test_no_name_email_or_phone_is_published(spark_builds: dict[int, SparkBuild]
     assert len(known) > 300
     assert identifier_like_columns(published) == set(NAME_LIKE_COLUMNS_ALLOWED)
     assert leaks(published, known) == {}
-
-
-def test_a_hand_made_landing_publishes_the_hand_computed_funnel(
-    spark_builds: dict[int, SparkBuild], tmp_path: Path
-):
-    """Data the generator did not write (tests/hand_made_landing.py), on Spark (after the
-    module's builds: the JVM is already up)."""
-    land_everything(tmp_path / "landing")
-    build = SparkBuild(Reference(0, tmp_path / "landing", tmp_path / "none"), tmp_path)
-    assert build.result.success
-    assert published_differences(parquet_tables(build.current())) == []

@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetsDefinition
+from dagster import AssetExecutionContext, AssetsDefinition, Failure
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
@@ -25,7 +25,12 @@ from orchestration.settings import (
 from orchestration.transform.adapter_connections import close_adapter_connections
 from orchestration.transform.failures import dbt_failure
 from orchestration.transform.project import dbt_project
-from orchestration.transform.table_metadata import drain, with_table_metadata
+from orchestration.transform.table_metadata import (
+    NOTHING_REPORTED,
+    drain,
+    reported_models,
+    with_table_metadata,
+)
 from orchestration.transform.translator import FunnelTranslator
 from orchestration.transform.unchanged import unchanged_since_last_publish
 from orchestration.warm_imports import warm_in_background
@@ -94,6 +99,8 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
                 )
                 if error is not None:
                     raise error
+                if context.selected_asset_keys and not reported_models(events):
+                    raise Failure(description=NOTHING_REPORTED, allow_retries=False)
             except DagsterDbtCliRuntimeError as error:
                 manifest = _artifact(invocation, "manifest.json") or _manifest()
                 failure = dbt_failure(_artifact(invocation, "run_results.json"), manifest)

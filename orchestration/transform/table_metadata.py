@@ -69,6 +69,18 @@ def _parents(node: Mapping[str, Any], manifest: Mapping[str, Any]) -> list[Mappi
     return found
 
 
+NOTHING_REPORTED = (
+    "dbt finished but reported no model: its output could not be read (see the step's log). "
+    "Nothing was materialized, so nothing downstream is checked or published."
+)
+
+
+def reported_models(events: Iterable[Any]) -> int:
+    """How many models dbt reported as built (a run that reports none cannot be trusted:
+    Dagster would skip the checks and the publish and call the run a success)."""
+    return sum(1 for e in events if isinstance(e, (Output, AssetMaterialization)))
+
+
 def drain(events: Iterable[Any]) -> tuple[list[Any], BaseException | None]:
     """Every event up to the end of dbt, and the error that ended it, if any."""
     collected: list[Any] = []

@@ -30,17 +30,13 @@ from orchestration.ingest.contract import load_contract
 from orchestration.ingest.decode import is_utf8_family, sha256_of, to_utf8
 from orchestration.ingest.ingest_table import landed_files
 from orchestration.ingest.loader import (
-    header_key,
     read_header,
     repeated_header_check,
     sql_literal,
-    typed_expression,
-    value_checks,
+    typed_columns,
 )
 from orchestration.settings import ENV_WAREHOUSE, TELEMETRY_OFF
 from orchestration.transform.project import DBT_PROJECT_DIR, dbt_executable
-
-BOOKKEEPING = ("_extra_columns", "_source_file", "_source_line", "_file_sha256", "_loaded_at")
 
 
 @dataclass
@@ -81,15 +77,7 @@ def _load_landing(con: duckdb.DuckDBPyConnection, landing: Path, scratch: Path) 
             if not is_utf8_family(table.encoding):
                 readable = to_utf8(path, table.encoding, scratch / f"{path.name}.utf8", display)
             header = read_header(readable, display)
-            position = {header_key(name): i for i, name in enumerate(header)}
-            typed, checks = [], []
-            for column in table.columns:
-                if header_key(column.header) in position:
-                    source = f"_c{position[header_key(column.header)]}"
-                    typed.append(f"{typed_expression(column, source)} as {column.name}")
-                    checks += [c for c, _ in value_checks(column, source, column.name)]
-                else:
-                    typed.append(f"null as {column.name}")
+            typed, checks = typed_columns(table, header)
             sources = [f"_c{i}" for i in range(len(header))]
             checks.append(repeated_header_check(header, sources)[0])
             columns = ", ".join(f"'{c}': 'varchar'" for c in sources)

@@ -126,6 +126,21 @@ def typed_expression(column: Column, source: str) -> str:
     return f"timezone('UTC', try_cast({value} as timestamptz))"
 
 
+def typed_columns(table: Table, header: list[str]) -> tuple[list[str], list[str]]:
+    """Over a file's positional columns (`_c0`, `_c1`, ...): each contract column typed
+    (`... as name`; NULL when the header lacks it) and the conditions that reject a row."""
+    position = {header_key(name): i for i, name in enumerate(header)}
+    typed, checks = [], []
+    for column in table.columns:
+        if header_key(column.header) in position:
+            source = f"_c{position[header_key(column.header)]}"
+            typed.append(f"{typed_expression(column, source)} as {column.name}")
+            checks += [c for c, _ in value_checks(column, source, column.name)]
+        else:
+            typed.append(f"null as {column.name}")
+    return typed, checks
+
+
 def value_checks(column: Column, source: str, typed: str) -> list[tuple[str, str]]:
     """(condition that rejects the row, reason) for one column of one file."""
     value = f"nullif(trim({source}), '')"
@@ -261,14 +276,7 @@ class FileLoader:
         """
         con, table = self.con, self.table
         position = {header_key(name): i for i, name in enumerate(header)}
-        typed, checks = [], []
-        for column in table.columns:
-            if header_key(column.header) in position:
-                source = f"_c{position[header_key(column.header)]}"
-                typed.append(f"{typed_expression(column, source)} as {column.name}")
-                checks += [c for c, _ in value_checks(column, source, column.name)]
-            else:
-                typed.append(f"null as {column.name}")
+        typed, checks = typed_columns(table, header)
         extras = [
             f"{sql_literal(name)}, _c{position[header_key(name)]}" for name in result.extra_columns
         ]

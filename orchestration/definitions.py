@@ -48,8 +48,9 @@ full_materialization = define_asset_job(
     run_tags=run_tags("manual", "launched by hand"),
 )
 
-# Under `dagster dev` the manifest is refreshed on start (unless COMMON_FUNNEL_DBT_PREPARED
-# says it was prepared ahead); everywhere else it must have been prepared
+# Under `dagster dev` the manifest is re-parsed on start when the dbt project changed
+# (unless COMMON_FUNNEL_DBT_PREPARED says it was prepared ahead); everywhere else it must
+# have been prepared
 # (`common-funnel prepare`): loading definitions never parses the dbt project.
 _settings = load_settings()
 _suites = committed_suites()  # read once: the checks and the publish's audit share them

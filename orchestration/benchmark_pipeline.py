@@ -3,13 +3,15 @@
 Printed, never asserted (README "Benchmarks"). One invocation generates a sample, then
 1. times loading the definitions (`import orchestration.definitions` in a fresh process)
    and `dagster dev` from start to a UI serving the loaded code location;
-2. runs `common-funnel materialize` as a child process three times: the first run, a rerun
-   with no new data, and a run after a day of new and changed records
-   (`orchestration/sample/next_day.py`); a sampler reads the CPU time and resident memory
-   of the child and all its descendants (dbt's processes included) every 0.1 s, so every
-   stage (Dagster steps grouped: ingest, dbt, checks, publish; "outside steps" is process
-   start, manifest check, definitions load and Dagster's run bookkeeping) gets wall and
-   CPU seconds and the peak memory of all processes together;
+2. runs `common-funnel materialize` as a child process four times: the first run, a rerun
+   with no new data, a run after a day of new and changed records
+   (`orchestration/sample/next_day.py`), and a run after 29 more days of them (landed and
+   ingested one day at a time by the loader itself: raw storage and dbt time after a
+   month of full daily exports, against the first run's); a sampler reads the CPU time and
+   resident memory of the child and all its descendants (dbt's processes included) every
+   0.1 s, so every stage (Dagster steps grouped: ingest, dbt, checks, publish; "outside
+   steps" is process start, manifest check, definitions load and Dagster's run
+   bookkeeping) gets wall and CPU seconds and the peak memory of all processes together;
 3. runs the floor (`benchmark_floor.py`: the same compiled SQL in one DuckDB connection)
    and prints materialize / floor and dbt / floor.
 COMMON_FUNNEL_ENGINE (and the engine's settings) choose where dbt, the checks and the
@@ -27,7 +29,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import psutil
@@ -45,7 +47,10 @@ TARGET_DEV_SECONDS = 15.0
 TARGET_FLOOR_RATIO = 2.0
 TARGET_RERUN_RATIO = 0.1
 TARGET_DAY_RATIO = 0.3
+TARGET_MONTH_RAW_RATIO = 1.5
+TARGET_MONTH_DBT_RATIO = 1.2
 ONE_DAY = timedelta(days=1)
+MONTH_DAYS = 30
 
 
 def _stage_of(step_key: str) -> str:
@@ -199,6 +204,57 @@ def _dagster_dev_seconds(root: Path) -> float:
         return dev.seconds_to_serve
 
 
+@dataclass
+class RawStorage:
+    rows: int
+    megabytes: float
+
+
+def _raw_storage(warehouse: Path) -> RawStorage:
+    """Rows of every raw table, and the warehouse file's size after a checkpoint."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("checkpoint")
+        tables = con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables()"
+            " where starts_with(schema_name, 'raw_')"
+        ).fetchall()
+        rows = sum(
+            int((con.execute(f"select count(*) from {name}").fetchone() or (0,))[0])
+            for (name,) in tables
+        )
+    finally:
+        con.close()
+    return RawStorage(rows, warehouse.stat().st_size / 2**20)
+
+
+def _land_and_ingest_days(root: Path, first_day: date, days: int) -> tuple[int, int]:
+    """Land `days` more daily exports (next_day.py) and ingest each as a daily run's
+    ingest step would (the loader itself, without Dagster: this measures storage).
+    Returns the records changed and new."""
+    import duckdb
+
+    from orchestration.ingest.contract import load_contract
+    from orchestration.ingest.ingest_table import ingest_table
+    from orchestration.sample.next_day import write_next_day
+
+    changed = new = 0
+    con = duckdb.connect(str(root / "warehouse.duckdb"))
+    try:
+        for offset in range(days):
+            written = write_next_day(root / "landing", first_day + offset * ONE_DAY)
+            changed, new = changed + written.changed, new + written.new
+            for table in load_contract():
+                report = ingest_table(con, table, root / "landing", root / ".ingest_scratch")
+                if report.failures:
+                    raise RuntimeError("; ".join(report.failures))
+    finally:
+        con.close()
+    return changed, new
+
+
 def _megabytes(value: int) -> str:
     return f"{value / 2**20:,.0f}"
 
@@ -248,10 +304,15 @@ def run_pipeline_benchmark(persons: int, seed: int, workdir: Path | None = None)
         definitions = _definitions_load_seconds()
         serving = _dagster_dev_seconds(root)
         first = _materialize(root)
+        one_export = _raw_storage(root / "warehouse.duckdb")
         rerun = _materialize(root)
         floor = run_floor(root / "landing", root / "warehouse.duckdb", root)
-        day = write_next_day(root / "landing", EXPORT_AT.astimezone(JST).date() + ONE_DAY)
+        next_day = EXPORT_AT.astimezone(JST).date() + ONE_DAY
+        day = write_next_day(root / "landing", next_day)
         after_day = _materialize(root)
+        month_changed, month_new = _land_and_ingest_days(root, next_day + ONE_DAY, MONTH_DAYS - 1)
+        after_month = _materialize(root)
+        month_export = _raw_storage(root / "warehouse.duckdb")
 
     print(
         f"definitions load: {definitions:.1f} s "
@@ -266,7 +327,12 @@ def run_pipeline_benchmark(persons: int, seed: int, workdir: Path | None = None)
         f"a day later: {len(day.files)} new exports, {day.changed:,} changed and "
         f"{day.new:,} new records (orchestration/sample/next_day.py)"
     )
-    runs = [("first run", first), ("rerun, no new data", rerun), ("after a day", after_day)]
+    runs = [
+        ("first run", first),
+        ("rerun, no new data", rerun),
+        ("after a day", after_day),
+        (f"after {MONTH_DAYS} days", after_month),
+    ]
     _table(runs)
     for label, run in runs:
         if not run.success:
@@ -298,6 +364,21 @@ def run_pipeline_benchmark(persons: int, seed: int, workdir: Path | None = None)
         f"after a day / first run = {day_ratio:.2f} "
         f"(target <= {TARGET_DAY_RATIO} at 100k: {_verdict(day_ratio <= TARGET_DAY_RATIO)})"
     )
+    raw_ratio = month_export.rows / one_export.rows
+    print(
+        f"{MONTH_DAYS} daily full exports ({day.changed + month_changed:,} changed and "
+        f"{day.new + month_new:,} new records in all): raw {month_export.rows:,} rows vs "
+        f"{one_export.rows:,} after the first run = {raw_ratio:.2f}x "
+        f"(target <= {TARGET_MONTH_RAW_RATIO}: {_verdict(raw_ratio <= TARGET_MONTH_RAW_RATIO)});"
+        f" warehouse file {month_export.megabytes:,.0f} MB vs {one_export.megabytes:,.0f} MB"
+    )
+    if first.stages["dbt"].wall:
+        month_dbt = after_month.stages["dbt"].wall / first.stages["dbt"].wall
+        print(
+            f"dbt after {MONTH_DAYS} days / first run = {month_dbt:.2f} "
+            f"(target <= {TARGET_MONTH_DBT_RATIO}: "
+            f"{_verdict(month_dbt <= TARGET_MONTH_DBT_RATIO)})"
+        )
     if persons == SMALL_RUN_PERSONS:
         met = first.total.wall <= TARGET_SMALL_RUN_SECONDS
         print(

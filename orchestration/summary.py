@@ -31,7 +31,7 @@ def warehouse_summary(path: Path) -> str:
         files = con.execute(
             """
             select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0),
-                coalesce(sum(rows_rejected), 0)
+                coalesce(sum(rows_rejected), 0), coalesce(sum(rows_unchanged), 0)
             from ingest.file_loads
             """
         ).fetchone()
@@ -44,6 +44,7 @@ def warehouse_summary(path: Path) -> str:
     lines += [
         "",
         f"Files loaded: {files[0]:,}   rows read: {files[1]:,}   loaded: {files[2]:,}"
+        f"   unchanged (stored already): {files[4]:,}"
         f"   rejected: {files[3]:,} (see ingest.rejected_rows)",
     ]
     if failures[0]:

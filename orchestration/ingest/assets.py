@@ -24,10 +24,13 @@ WAREHOUSE_POOL = "warehouse"
 
 
 def _files_markdown(report: TableIngest) -> str:
-    rows = ["| file | read | loaded | rejected | extra columns |", "|---|---:|---:|---:|---|"]
+    rows = [
+        "| file | read | loaded | unchanged | rejected | extra columns |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
     rows += [
-        f"| {load.source_file} | {load.rows_read} | {load.rows_loaded} | {load.rows_rejected}"
-        f" | {', '.join(load.extra_columns)} |"
+        f"| {load.source_file} | {load.rows_read} | {load.rows_loaded} | {load.rows_unchanged}"
+        f" | {load.rows_rejected} | {', '.join(load.extra_columns)} |"
         for load in report.new_loads
     ]
     return "\n".join(rows)
@@ -42,6 +45,7 @@ def _metadata(report: TableIngest) -> dict[str, object]:
         "files_failed": len(report.failures),
         "rows_read": report.total("rows_read"),
         "rows_loaded": report.total("rows_loaded"),
+        "rows_unchanged": report.total("rows_unchanged"),
         "rows_rejected": report.total("rows_rejected"),
         "bytes_loaded": report.total("bytes"),
         "extra_columns": extras,
@@ -89,7 +93,8 @@ def build_ingest_asset(
             )
         context.log.info(
             f"{table.qualified_name}: {metadata['files_loaded']} new file(s), "
-            f"{metadata['rows_loaded']} rows loaded, {metadata['rows_rejected']} rejected"
+            f"{metadata['rows_loaded']} rows loaded, {metadata['rows_unchanged']} unchanged"
+            f" (stored already), {metadata['rows_rejected']} rejected"
         )
         return MaterializeResult(metadata=metadata)
 

@@ -25,7 +25,8 @@ Rules for every file:
 - a record whose **key** is empty, whose value does not fit its type, or whose field count
   is wrong is quarantined in `ingest.rejected_rows` with file, line and reason;
 - every file is reconciled: an independent count of its records = rows loaded + rows
-  rejected (`ingest.file_loads`), or the file is refused;
+  unchanged (a record version stored already, not stored twice) + rows rejected
+  (`ingest.file_loads`), or the file is refused;
 - timestamps are stored in UTC; those written without offset are read in the zone listed.
 
 Every raw row also carries """

@@ -1,4 +1,11 @@
-"""The `ingest` schema: the ledger that accounts for every landed file and row."""
+"""The `ingest` schema: the ledger that accounts for every landed file and row.
+
+Every record read from a file is counted once, as one of:
+- loaded: a record version the raw table did not hold, stored;
+- unchanged: a version the raw table holds already (an earlier export, or an earlier line
+  of the same file, carried it); not stored again, its stored copy now points at this file;
+- rejected: quarantined in `ingest.rejected_rows` with the line and reason.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +27,9 @@ create table if not exists ingest.file_loads (
     extra_columns varchar[] not null,
     loaded_at timestamp not null,
     run_id varchar,
+    rows_unchanged bigint not null default 0,
     primary key (table_name, sha256),
-    check (rows_read = rows_loaded + rows_rejected)
+    check (rows_read = rows_loaded + rows_unchanged + rows_rejected)
 );
 create table if not exists ingest.rejected_rows (
     source_file varchar not null,
@@ -62,6 +70,37 @@ DUCKDB_TYPES = {
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL)
+    _add_unchanged_count(con)
+
+
+def _add_unchanged_count(con: duckdb.DuckDBPyConnection) -> None:
+    """A ledger written before `rows_unchanged` existed is rebuilt with it (every earlier
+    load stored all it accepted: 0 unchanged). The check constraint changes too, which
+    DuckDB cannot alter in place: copy, drop, rename, in one transaction."""
+    columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'ingest' and table_name = 'file_loads'"
+        ).fetchall()
+    }
+    if "rows_unchanged" in columns:
+        return
+    ddl = LEDGER_DDL.split("create table if not exists ingest.file_loads", 1)[1]
+    ddl = "create table ingest.file_loads_v2" + ddl.split(";", 1)[0]
+    con.execute("begin transaction")
+    try:
+        con.execute(ddl)
+        con.execute(
+            "insert into ingest.file_loads_v2 by name select *, 0 as rows_unchanged"
+            " from ingest.file_loads"
+        )
+        con.execute("drop table ingest.file_loads")
+        con.execute("alter table ingest.file_loads_v2 rename to file_loads")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def ensure_raw_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:

@@ -36,6 +36,7 @@ class FileLoad:
     bytes: int = 0
     rows_read: int = 0
     rows_loaded: int = 0
+    rows_unchanged: int = 0
     rows_rejected: int = 0
     extra_columns: list[str] = field(default_factory=list)
     duplicate_of: str | None = None
@@ -366,7 +367,8 @@ class FileLoader:
         return int(rows[0][0]) if rows else 0
 
     def _insert_rows(self, header: list[str], result: FileLoad, loaded_at: datetime) -> None:
-        """Split the typed records: loaded into the raw table, or quarantined with reasons."""
+        """Split the typed records: stored in the raw table, found unchanged, or quarantined
+        with reasons."""
         table = self.table
         position = {header_key(name): i for i, name in enumerate(header)}
         raw_text = raw_text_columns(table, header)
@@ -375,18 +377,7 @@ class FileLoader:
             if header_key(column.header) in position:
                 source = f"p.{raw_text[position[header_key(column.header)]]}"
                 reasons += value_checks(column, source, f"p.{column.name}")
-        names = ", ".join(c.name for c in table.columns)
-        result.rows_loaded = self._count(
-            f"""
-            insert into {table.qualified_name}
-                ({names}, _extra_columns, _source_file, _source_line, _file_sha256, _loaded_at)
-            select {", ".join(f"p.{c.name}" for c in table.columns)}, p._extra_columns, ?,
-                k.line, ?, ?
-            from _parsed as p inner join _kept as k on p.rowid = k._ordinal
-            where not p._bad
-            """,
-            [result.source_file, result.sha256, loaded_at],
-        )
+        self._store_versions(result, loaded_at)
         quoted = [f"""'"' || replace(coalesce(p.{c}, ''), '"', '""') || '"'""" for c in raw_text]
         reason_cases = ", ".join(f"case when {c} then {message} end" for c, message in reasons)
         reason_list = f"list_filter([{reason_cases}], lambda e: e is not null)" if reasons else "[]"
@@ -403,9 +394,71 @@ class FileLoader:
             [result.source_file, table.qualified_name, result.sha256, loaded_at] * 2,
         )
 
+    def _store_versions(self, result: FileLoad, loaded_at: datetime) -> None:
+        """Store each record version once. A full export repeats most records unchanged: a
+        version the table holds already (every contract column and the kept extras equal)
+        is not stored again; its stored copy takes this file's lineage instead, so it ranks
+        exactly where the repeated copy would have (staging keeps the latest loaded copy of
+        the newest version: `export_rank`), and the raw table grows by the changes only.
+
+        Within the file, identical records collapse onto the last one. Counted: loaded
+        (stored), unchanged (not stored: the version was there).
+        """
+        con, table = self.con, self.table
+        names = [c.name for c in table.columns] + ["_extra_columns"]
+        content = ", ".join(f"p.{n}" for n in names)
+        con.execute(
+            f"""
+            create or replace temp table _accepted as
+            select {content}, k.line as _source_line,
+                row_number() over (partition by {content} order by k.line desc) as _copy
+            from _parsed as p inner join _kept as k on p.rowid = k._ordinal
+            where not p._bad
+            """
+        )
+        accepted = self._count("select count(*) from _accepted")
+        # the stored copy of each version seen again (one, should an old table hold two)
+        same = " and ".join(f"a.{n} is not distinct from t.{n}" for n in names)
+        con.execute(
+            f"""
+            create or replace temp table _seen as
+            select a._source_line, max(t.rowid) as stored
+            from _accepted as a inner join {table.qualified_name} as t on {same}
+            where a._copy = 1
+            group by a._source_line
+            """
+        )
+        con.execute(
+            f"""
+            update {table.qualified_name} as t
+            set _source_file = ?, _source_line = s._source_line, _file_sha256 = ?,
+                _loaded_at = ?
+            from _seen as s
+            where t.rowid = s.stored
+            """,
+            [result.source_file, result.sha256, loaded_at],
+        )
+        result.rows_loaded = self._count(
+            f"""
+            insert into {table.qualified_name}
+                ({", ".join(names)}, _source_file, _source_line, _file_sha256, _loaded_at)
+            select {", ".join(names)}, ?, _source_line, ?, ?
+            from _accepted
+            where _copy = 1 and _source_line not in (select _source_line from _seen)
+            """,
+            [result.source_file, result.sha256, loaded_at],
+        )
+        result.rows_unchanged = accepted - result.rows_loaded
+        con.execute("drop table if exists _accepted; drop table if exists _seen")
+
     def _record_file(self, result: FileLoad, loaded_at: datetime, run_id: str | None) -> None:
         self.con.execute(
-            "insert into ingest.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            """
+            insert into ingest.file_loads (source_file, table_name, sha256, encoding, bytes,
+                rows_read, rows_loaded, rows_rejected, extra_columns, loaded_at, run_id,
+                rows_unchanged)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
             [
                 result.source_file,
                 self.table.qualified_name,
@@ -418,6 +471,7 @@ class FileLoader:
                 result.extra_columns,
                 loaded_at,
                 run_id,
+                result.rows_unchanged,
             ],
         )
 

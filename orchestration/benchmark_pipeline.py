@@ -299,7 +299,9 @@ def run_pipeline_benchmark(persons: int, seed: int, workdir: Path | None = None)
         generate(root / "landing", root / "ground_truth", persons, seed)
         print(f"generated in {time.perf_counter() - started:.1f} s")
         os.environ[ENV_DATA_DIR] = str(root)
-        prepare_manifest(only_if_changed=True)  # as `materialize` itself would, untimed
+        # as a deployment's build step does (`common-funnel prepare`), untimed: parsed with
+        # this data folder's warehouse path, so the first run parses only what changed
+        prepare_manifest()
 
         definitions = _definitions_load_seconds()
         serving = _dagster_dev_seconds(root)

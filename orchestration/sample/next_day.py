@@ -26,6 +26,20 @@ SNAPSHOTS = (
     ("hubspot/contacts", "contacts", "Record ID", "Last Modified Date", "Email"),
 )
 APPEND_ONLY = (("hubspot/form_submissions", "form_submissions", "Conversion ID", "Email"),)
+# A new record is a new arrival, not a copy of the old one's history: a new lead is open
+# and unconverted (a copy still pointing at the original's opportunity would give that
+# opportunity two leads, which no CRM does).
+FRESH_VALUES: dict[str, dict[str, str | None]] = {
+    "salesforce/Lead": {
+        "Status": "Open - Not Contacted",
+        "Rejection_Reason__c": None,
+        "IsConverted": "false",
+        "ConvertedDate": None,
+        "ConvertedAccountId": None,
+        "ConvertedContactId": None,
+        "ConvertedOpportunityId": None,
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -53,9 +67,13 @@ def _latest(folder: Path, prefix: str) -> Path | None:
     return files[-1] if files else None
 
 
-def _new_identity(id_header: str, email: str | None, day: date) -> str:
+def _new_identity(id_header: str, email: str | None, day: date, folder: str = "") -> str:
     tag = f"{day:%Y%m%d}"
     replace = [f'"{id_header}" || \'N{tag}\' as "{id_header}"']
+    replace += [
+        f'{"null" if value is None else sql_literal(value)} as "{header}"'
+        for header, value in FRESH_VALUES.get(folder, {}).items()
+    ]
     if email:
         replace.append(
             f'case when "{email}" like \'%@%\' then \'n{tag}.\' || "{email}" end as "{email}"'
@@ -86,7 +104,7 @@ def write_next_day(landing: Path, day: date, share: float = 0.01) -> DayWritten:
                         else "{modified}" end as "{modified}")
                     from {source}
                     union all
-                    select * replace ({_new_identity(id_header, email, day)},
+                    select * replace ({_new_identity(id_header, email, day, folder)},
                         {stamp} as "{modified}")
                     from {source} where {additions}
                 ) to {sql_literal(str(target))} (header, delimiter ',')

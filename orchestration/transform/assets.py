@@ -22,6 +22,7 @@ from orchestration.settings import (
     ENV_WAREHOUSE,
     overridden_environment,
 )
+from orchestration.transform import partial_parse
 from orchestration.transform.adapter_connections import close_adapter_connections
 from orchestration.transform.failures import dbt_failure
 from orchestration.transform.project import dbt_project
@@ -83,15 +84,20 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
         }
         engine.before_dbt()
         warm_in_background()  # the checks' and the publish's libraries, while dbt runs
+        target = project.project_dir / "target"
+        # the parse of an earlier run with the same settings (partial_parse.py)
+        parse_key = partial_parse.cache_key({**env, "engine": engine.name})
+        run_target = partial_parse.run_target_path(target, context.run.run_id)
+        partial_parse.seed(target, parse_key, run_target)
         # env_var in dbt's profile and sources keeps dbt's partial parsing, unlike --vars
         with overridden_environment(env):
             started = time.perf_counter()
-            invocation = dbt.cli(_build_args(), context=context)
+            invocation = dbt.cli(_build_args(), context=context, target_path=run_target)
             try:
                 events, error = drain(invocation.stream())
                 finished = time.perf_counter()
+                partial_parse.keep(target, parse_key, run_target)
                 lineage = os.environ.get(ENV_DBT_COLUMN_LINEAGE, "1").strip() != "0"
-                target = project.project_dir / "target"
                 yield from with_table_metadata(events, invocation, engine, target, lineage)
                 context.log.info(
                     f"dbt ran {finished - started:.1f} s; row counts, columns and lineage "

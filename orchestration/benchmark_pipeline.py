@@ -128,6 +128,7 @@ class RunFigures:
     success: bool
     total: Figures
     stages: dict[str, Figures] = field(default_factory=dict)
+    started_run: bool = True
 
 
 def _child_env(root: Path) -> dict[str, str]:
@@ -162,8 +163,11 @@ def _materialize(root: Path) -> RunFigures:
     figures = RunFigures(code == 0, total, {s: Figures() for s in ("outside steps", *STAGES)})
     os.environ["DAGSTER_HOME"] = env["DAGSTER_HOME"]
     with DagsterInstance.get() as instance:
-        runs = instance.get_runs(limit=1)
-        steps = instance.get_run_step_stats(runs[0].run_id) if runs else []
+        records = instance.get_run_records(limit=1)
+        # `materialize` starts no run when nothing is new (automation/nothing_new.py)
+        ran = bool(records) and records[0].create_timestamp.timestamp() >= started
+        steps = instance.get_run_step_stats(records[0].dagster_run.run_id) if ran else []
+    figures.started_run = ran
     in_steps = Figures()
     for step in steps:
         if step.start_time is None or step.end_time is None:
@@ -339,6 +343,8 @@ def run_pipeline_benchmark(persons: int, seed: int, workdir: Path | None = None)
     for label, run in runs:
         if not run.success:
             print(f"  the {label} FAILED: its figures are not a measure of a run")
+        elif not run.started_run:
+            print(f"  the {label}: nothing new, `materialize` started no Dagster run")
     same = (
         "equal"
         if not floor.differing_row_counts

@@ -31,11 +31,13 @@ def _prepare(only_if_changed: bool = True) -> None:
     print(f"dbt manifest prepared: {prepare_manifest(only_if_changed=only_if_changed)}")
 
 
-def _materialize(trigger: str = "manual", prepare: bool = True) -> bool:
-    from dagster import DagsterInstance
-
+def _materialize(trigger: str = "manual", prepare: bool = True, force: bool = False) -> bool:
     if prepare:
         _prepare()
+    if not force and _nothing_new():
+        return True
+    from dagster import DagsterInstance
+
     from orchestration import progress
     from orchestration.automation.tags import run_tags
     from orchestration.definitions import FULL_JOB_NAME, defs
@@ -61,6 +63,20 @@ def _materialize(trigger: str = "manual", prepare: bool = True) -> bool:
     outcome = "success" if result.success else "FAILED (see the FAIL lines above and the log)"
     print(f"Dagster run {result.run_id}: {outcome}")
     return result.success
+
+
+def _nothing_new() -> bool:
+    """Nothing landed or changed since the last publish: say so (here and in the Dagster
+    UI) instead of starting a run (orchestration/automation/nothing_new.py)."""
+    from orchestration.automation.nothing_new import nothing_new, record_skip
+
+    settings = load_settings()
+    reason = nothing_new(settings)
+    if reason is None:
+        return False
+    print(reason)
+    record_skip(settings, reason)
+    return True
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -94,7 +110,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_materialize(args: argparse.Namespace) -> int:
-    return 0 if _materialize(args.trigger, prepare=not args.skip_prepare) else 1
+    ok = _materialize(args.trigger, prepare=not args.skip_prepare, force=args.force)
+    return 0 if ok else 1
 
 
 def cmd_prepare(_: argparse.Namespace) -> int:
@@ -216,6 +233,11 @@ def build_parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     materialize.add_argument(
         "--skip-prepare", action="store_true", help="use the dbt manifest as it is"
+    )
+    materialize.add_argument(
+        "--force",
+        action="store_true",
+        help="start the run even when nothing landed or changed since the last publish",
     )
     materialize.set_defaults(handler=cmd_materialize)
     for name, handler, text in (

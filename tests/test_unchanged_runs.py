@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter
 
+from orchestration import cli
+from orchestration.automation.nothing_new import SKIP_METADATA_KEY, nothing_new
 from orchestration.common_language.load import DEFAULT_PATH
 from orchestration.publish.store import read_log
+from orchestration.settings import (
+    ENV_DEFINITIONS,
+    ENV_LANDING_DIR,
+    ENV_WAREHOUSE,
+    load_settings,
+)
 from tests.builds import build_everything, published_path
 from tests.hand_made_landing import late_opportunity, week_one, week_two
 
@@ -22,8 +31,32 @@ def _steps(result, kind: str) -> set[str]:
     return {e.step_key for e in result.all_events if e.event_type_value == kind}
 
 
+def _cli_materialize_starts_no_run(
+    tmp_path: Path, landing: Path, warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """`common-funnel materialize` with nothing new: no run, the reason printed and on
+    the published assets in Dagster. Returns what it printed."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv(ENV_LANDING_DIR, str(landing))
+    monkeypatch.setenv(ENV_WAREHOUSE, str(warehouse))
+    assert cli.main(["materialize", "--skip-prepare"]) == 0
+    with DagsterInstance.get() as instance:
+        assert instance.get_runs() == []
+        observed = instance.get_event_records(
+            EventRecordsFilter(
+                event_type=DagsterEventType.ASSET_OBSERVATION,
+                asset_key=AssetKey(["published", "dim_persons"]),
+            )
+        )
+    assert len(observed) == 1
+    metadata = observed[0].asset_observation.metadata  # type: ignore[union-attr]
+    return str(metadata[SKIP_METADATA_KEY].value)
+
+
 def test_a_run_without_new_data_skips_the_build_and_says_why(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
     published = published_path(warehouse)
@@ -44,6 +77,17 @@ def test_a_run_without_new_data_skips_the_build_and_says_why(
     )
     assert len(read_log(published)) == 1 and published.read_bytes() == before
 
+    # the command line asks first and starts no run at all (automation/nothing_new.py)
+    reason = _cli_materialize_starts_no_run(tmp_path, landing, warehouse, monkeypatch)
+    assert reason.startswith(f"Nothing new since publish {read_log(published)[-1][0]}")
+    assert reason in capsys.readouterr().out
+    assert published.read_bytes() == before
+    (landing / "salesforce" / "Lead").mkdir(parents=True, exist_ok=True)
+    (landing / "salesforce" / "Lead" / "Lead_20260601.csv").write_text("Id\n", "utf-8")
+    assert nothing_new(load_settings()) is None  # a new file: run
+    (landing / "salesforce" / "Lead" / "Lead_20260601.csv").unlink()
+    assert nothing_new(load_settings()) is not None
+
     week_two(landing)  # a new export landed: the run builds and publishes
     third = build_everything(landing, warehouse)
     assert third.success and third.asset_materializations_for_node(DBT_STEP)
@@ -59,6 +103,8 @@ def test_a_run_without_new_data_skips_the_build_and_says_why(
     document["changelog"].insert(0, {**change, "changes": ["Lower the MQL threshold"]})
     changed = tmp_path / "funnel_definitions.yml"
     changed.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv(ENV_DEFINITIONS, str(changed))
+    assert nothing_new(load_settings()) is None  # other definitions: run
     redefined = build_everything(landing, warehouse, changed)
     assert redefined.success and redefined.asset_materializations_for_node(DBT_STEP)
     assert len(read_log(published)) == 3

@@ -19,10 +19,7 @@ import sys
 from collections.abc import Mapping
 from importlib.metadata import version as installed_version
 from pathlib import Path
-from typing import Any
-
-from dagster_dbt import DbtProject
-from dagster_dbt.dbt_project import using_dagster_dev
+from typing import TYPE_CHECKING, Any
 
 from orchestration.settings import ENV_WAREHOUSE, PROJECT_ROOT, TELEMETRY_OFF, load_settings
 
@@ -32,8 +29,15 @@ FINGERPRINT = "manifest.fingerprint"
 NOT_SOURCES = {"target", "logs", "dbt_packages", "spark-warehouse"}
 ENV_VAR_CALL = re.compile(r"env_var\(\s*['\"]([A-Za-z0-9_]+)['\"]")
 
+if TYPE_CHECKING:
+    from dagster_dbt import DbtProject
 
+
+# dagster_dbt is imported where it is used: the manifest check of `materialize` (and its
+# nothing-new check) need none of its 2 s of imports
 def dbt_project() -> DbtProject:
+    from dagster_dbt import DbtProject
+
     directory = DBT_PROJECT_DIR
     # no target here: the profile picks `local` or `fivetran` from the source settings
     return DbtProject(project_dir=directory, profiles_dir=directory)
@@ -42,6 +46,8 @@ def dbt_project() -> DbtProject:
 def prepare_if_dev(project: DbtProject) -> None:
     """Under `dagster dev`, re-parse on start when the project changed (dagster-dbt's own
     `prepare_if_dev` parses on every start)."""
+    from dagster_dbt.dbt_project import using_dagster_dev
+
     if using_dagster_dev():
         prepare_manifest(Path(project.project_dir), only_if_changed=True)
 

@@ -151,6 +151,37 @@ def cmd_contract_doc(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_propose(args: argparse.Namespace) -> int:
+    """Validate a proposed definitions file and print what it changes, as rules."""
+    import tempfile
+
+    from orchestration.common_language.load import DefinitionsError
+    from orchestration.proposals.rule_diff import rule_changes
+    from orchestration.proposals.sources import proposal_pair
+
+    settings = load_settings()
+    proposed = Path(args.proposed) if args.proposed else None
+    with tempfile.TemporaryDirectory() as workdir:
+        try:
+            base, proposal = proposal_pair(
+                settings.definitions_path, proposed, args.base, Path(workdir)
+            )
+        except DefinitionsError as error:
+            print(f"Invalid: {error}")
+            return 2
+    changes = rule_changes(base, proposal)
+    where = f" at {args.base}" if args.base else ""
+    print(f"Base: {settings.definitions_path.name}{where}, version {base.version}")
+    print(f"Proposal: {proposal.path}, version {proposal.version}")
+    if not changes:
+        print("No rule changes: the proposal would build exactly what the base builds.")
+        return 0
+    print(f"Rule changes ({len(changes)}):")
+    for change in changes:
+        print(f"  - {change.text}")
+    return 0
+
+
 def cmd_accept_volume_change(args: argparse.Namespace) -> int:
     from orchestration.publish.store import published_tables
     from orchestration.quality.acceptances import accept
@@ -216,6 +247,21 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="land timestamps as TIMESTAMPTZ, as a tz-aware destination does",
             )
+    propose = commands.add_parser(
+        "propose",
+        help="validate a proposed definitions file and show what it changes, as rules",
+    )
+    propose.add_argument(
+        "proposed",
+        nargs="?",
+        help="the proposed file (with --base: default the working tree's definitions file)",
+    )
+    propose.add_argument(
+        "--base",
+        metavar="GIT_REF",
+        help="compare with the definitions file as committed at this git ref",
+    )
+    propose.set_defaults(handler=cmd_propose)
     acceptance = commands.add_parser(
         "accept-volume-change",
         help="accept, once, a published table's row volume moving beyond the agreed change",

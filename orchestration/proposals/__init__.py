@@ -1,0 +1,1 @@
+"""Definition proposals: what a changed definitions file would do, before both teams sign."""

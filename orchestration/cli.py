@@ -152,34 +152,10 @@ def cmd_contract_doc(_: argparse.Namespace) -> int:
 
 
 def cmd_propose(args: argparse.Namespace) -> int:
-    """Validate a proposed definitions file and print what it changes, as rules."""
-    import tempfile
+    from orchestration.proposals.command import propose
 
-    from orchestration.common_language.load import DefinitionsError
-    from orchestration.proposals.rule_diff import rule_changes
-    from orchestration.proposals.sources import proposal_pair
-
-    settings = load_settings()
     proposed = Path(args.proposed) if args.proposed else None
-    with tempfile.TemporaryDirectory() as workdir:
-        try:
-            base, proposal = proposal_pair(
-                settings.definitions_path, proposed, args.base, Path(workdir)
-            )
-        except DefinitionsError as error:
-            print(f"Invalid: {error}")
-            return 2
-    changes = rule_changes(base, proposal)
-    where = f" at {args.base}" if args.base else ""
-    print(f"Base: {settings.definitions_path.name}{where}, version {base.version}")
-    print(f"Proposal: {proposal.path}, version {proposal.version}")
-    if not changes:
-        print("No rule changes: the proposal would build exactly what the base builds.")
-        return 0
-    print(f"Rule changes ({len(changes)}):")
-    for change in changes:
-        print(f"  - {change.text}")
-    return 0
+    return propose(load_settings(), proposed, args.base, rules_only=args.rules_only)
 
 
 def cmd_accept_volume_change(args: argparse.Namespace) -> int:
@@ -260,6 +236,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--base",
         metavar="GIT_REF",
         help="compare with the definitions file as committed at this git ref",
+    )
+    propose.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="only validate and show the rule changes (no sandbox build)",
     )
     propose.set_defaults(handler=cmd_propose)
     acceptance = commands.add_parser(

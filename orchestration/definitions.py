@@ -19,6 +19,7 @@ from orchestration.automation.tags import run_tags
 from orchestration.common_language.assets import agreed_definitions
 from orchestration.ingest.assets import build_ingest_assets
 from orchestration.progress import progress_logger, run_file_logger
+from orchestration.proposals.job import propose_definitions
 from orchestration.publish.assets import build_publish_assets
 from orchestration.quality.checks import build_quality_checks, with_great_expectations_kind
 from orchestration.quality.suites import committed_suites
@@ -69,7 +70,7 @@ defs = Definitions(
         _suites,
     ),
     asset_checks=build_quality_checks(_suites, _settings.sources),
-    jobs=[full_materialization],
+    jobs=[full_materialization, propose_definitions],
     schedules=[daily_schedule(_settings, FULL_JOB_NAME)],
     sensors=[build_landing_sensor(FULL_JOB_NAME)],
     resources={

@@ -126,6 +126,7 @@ SHARED_BUILD_MODULES = frozenset(
         "definition_changes",
         "metricflow",
         "metrics",
+        "proposals",
         "publish",
         "quality_gate",
         "quality_suites",

@@ -149,7 +149,7 @@ def test_a_pull_request_compares_the_working_tree_with_its_base_ref(
         proposal_pair(agreed, None, "no-such-ref", tmp_path)
 
     monkeypatch.setenv(ENV_DEFINITIONS, str(agreed))
-    assert cli.main(["propose", "--base", "HEAD"]) == 0
+    assert cli.main(["propose", "--base", "HEAD", "--rules-only"]) == 0
     out = capsys.readouterr().out
     assert "Rule changes (1):" in out and "mql_rule.threshold: 60 → 45" in out
     document["mql_rule"]["threshold"] = 0

@@ -62,6 +62,16 @@ def _timestamp(sample: str, day: date) -> str:
     return f"{day:%Y-%m-%d} 09:30:00"
 
 
+def _exported(path: Path) -> str:
+    """SQL reading an export as it was written: the dialect said, not sniffed (a sniffer
+    that samples a large file's first rows may miss its quotes), every value as text, a
+    planted defect row (a field too many) kept as far as it goes."""
+    return (
+        f"read_csv({sql_literal(str(path))}, header = true, all_varchar = true,"
+        " delim = ',', quote = '\"', escape = '\"', strict_mode = false, null_padding = true)"
+    )
+
+
 def _latest(folder: Path, prefix: str) -> Path | None:
     files = sorted(folder.glob(f"{prefix}_*.csv"))
     return files[-1] if files else None
@@ -91,7 +101,7 @@ def write_next_day(landing: Path, day: date, share: float = 0.01) -> DayWritten:
             latest = _latest(landing / folder, prefix)
             if latest is None:
                 continue
-            source = f"read_csv({sql_literal(str(latest))}, header = true, all_varchar = true)"
+            source = _exported(latest)
             sample = con.execute(f'select max("{modified}") from {source}').fetchone()
             stamp = sql_literal(_timestamp(str(sample[0] if sample else ""), day))
             changes = _picked(id_header, day, "c", share)
@@ -121,7 +131,7 @@ def write_next_day(landing: Path, day: date, share: float = 0.01) -> DayWritten:
             latest = _latest(landing / folder, prefix)
             if latest is None:
                 continue
-            source = f"read_csv({sql_literal(str(latest))}, header = true, all_varchar = true)"
+            source = _exported(latest)
             additions = _picked(id_header, day, "n", share)
             target = landing / folder / f"{prefix}_{day:%Y%m%d}.csv"
             con.execute(

@@ -1,0 +1,186 @@
+"""Build the semantic layer under a set of definitions in a sandbox beside the warehouse.
+
+A proposal never writes to the warehouse, the published file or a running build: under
+the warehouse's run lock (waiting for a run that holds it, like any run) the raw tables
+are copied into `<proposal>/base/warehouse.duckdb`, then the lock is released; the
+proposed side gets a copy of that file, so both sides build from exactly the same rows.
+Each side receives its own definitions tables (the same writer as the definitions asset)
+and dbt builds it: `dbt run`, then `dbt test` (a failing test must not skip what comes
+after it: the report says which tests would fail), with the sandbox's own target and
+log folders. The file keeps the warehouse's name, so dbt's relation names are the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.common_language.assets import SCHEMA as DEFINITIONS_SCHEMA
+from orchestration.common_language.load import LoadedDefinitions
+from orchestration.common_language.tables import definition_tables
+from orchestration.ingest.loader import sql_literal
+from orchestration.run_lock import warehouse_run_lock
+from orchestration.settings import (
+    ENV_DBT_UNIT_TESTS,
+    ENV_ENGINE,
+    ENV_HUBSPOT_SOURCE,
+    ENV_SALESFORCE_SOURCE,
+    ENV_WAREHOUSE,
+    TELEMETRY_OFF,
+)
+from orchestration.transform.project import DBT_PROJECT_DIR, dbt_executable
+
+LOCK_TIMEOUT_SECONDS = 3600.0
+
+
+class ProposalError(RuntimeError):
+    """A proposal could not be built; the message says which side and why."""
+
+
+@dataclass
+class TestOutcome:
+    name: str
+    model: str | None
+    status: str  # pass, warn, fail, error
+    failures: int
+    message: str
+
+
+@dataclass
+class SideBuild:
+    """One side of a proposal: its warehouse, and what dbt's tests said."""
+
+    side: str
+    warehouse: Path
+    definitions: LoadedDefinitions
+    tests: list[TestOutcome] = field(default_factory=list)
+
+
+def copy_raw(warehouse: Path, target: Path, holder: str) -> dict[str, int]:
+    """Every raw table of the warehouse into a new file `target`, read under the run lock;
+    returns rows per table."""
+    if not warehouse.exists():
+        raise ProposalError(f"{warehouse}: no warehouse yet; run `common-funnel materialize`")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    with warehouse_run_lock(warehouse, holder, LOCK_TIMEOUT_SECONDS):
+        con = duckdb.connect(str(target))
+        try:
+            con.execute(f"attach {sql_literal(str(warehouse))} as source (read_only)")
+            tables = con.execute(
+                "select schema_name, table_name from duckdb_tables()"
+                " where database_name = 'source' and starts_with(schema_name, 'raw_')"
+                " order by 1, 2"
+            ).fetchall()
+            for schema, table in tables:
+                con.execute(f"create schema if not exists {schema}")
+                con.execute(f"create table {schema}.{table} as from source.{schema}.{table}")
+                (rows,) = con.execute(f"select count(*) from {schema}.{table}").fetchone() or (0,)
+                counts[f"{schema}.{table}"] = int(rows)
+            con.execute("detach source")
+            con.execute("checkpoint")
+        finally:
+            con.close()
+    return counts
+
+
+def write_definitions(warehouse: Path, definitions: LoadedDefinitions) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(f"create schema if not exists {DEFINITIONS_SCHEMA}")
+        for table in definition_tables(definitions):
+            columns = ", ".join(f"{name} {kind}" for name, kind in table.columns)
+            con.execute(f"create or replace table {DEFINITIONS_SCHEMA}.{table.name} ({columns})")
+            if table.rows:
+                marks = ", ".join("?" for _ in table.columns)
+                con.executemany(
+                    f"insert into {DEFINITIONS_SCHEMA}.{table.name} values ({marks})", table.rows
+                )
+    finally:
+        con.close()
+
+
+def _dbt(command: str, side_dir: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        **TELEMETRY_OFF,
+        ENV_WAREHOUSE: str(warehouse),
+        ENV_DBT_UNIT_TESTS: "0",
+        # the sandbox holds the file-landed raw tables, on DuckDB
+        ENV_ENGINE: "duckdb",
+        ENV_SALESFORCE_SOURCE: "files",
+        ENV_HUBSPOT_SOURCE: "files",
+    }
+    args = [
+        dbt_executable(),
+        command,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(side_dir / "target"),
+        "--log-path",
+        str(side_dir / "logs"),
+        "--exclude",
+        "resource_type:unit_test",
+    ]
+    return subprocess.run(
+        args, env=env, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=False
+    )
+
+
+def _test_outcomes(run_results: Path, manifest: dict[str, Any]) -> list[TestOutcome]:
+    results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    nodes = manifest.get("nodes", {})
+    outcomes = []
+    for result in results:
+        node = nodes.get(result["unique_id"], {})
+        attached = node.get("attached_node") or ""
+        outcomes.append(
+            TestOutcome(
+                name=node.get("name", result["unique_id"]),
+                model=attached.rsplit(".", 1)[-1] if attached else None,
+                status=str(result["status"]),
+                failures=int(result.get("failures") or 0),
+                message=str(result.get("message") or ""),
+            )
+        )
+    return outcomes
+
+
+def build_side(side: str, side_dir: Path, definitions: LoadedDefinitions) -> SideBuild:
+    """dbt run, then dbt test, in the side's sandbox; a model that fails stops the build
+    (nothing to compare), a failing test is recorded."""
+    warehouse = side_dir / "warehouse.duckdb"
+    write_definitions(warehouse, definitions)
+    ran = _dbt("run", side_dir, warehouse)
+    if ran.returncode != 0:
+        tail = "\n".join((ran.stdout + ran.stderr).strip().splitlines()[-15:])
+        raise ProposalError(f"the {side} side's models failed to build:\n{tail}")
+    tested = _dbt("test", side_dir, warehouse)
+    results = side_dir / "target" / "run_results.json"
+    manifest_path = side_dir / "target" / "manifest.json"
+    if not results.exists() or not manifest_path.exists():
+        raise ProposalError(f"the {side} side's tests did not run:\n{tested.stdout[-2000:]}")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return SideBuild(side, warehouse, definitions, _test_outcomes(results, manifest))
+
+
+def build_sides(
+    warehouse: Path, root: Path, base: LoadedDefinitions, proposal: LoadedDefinitions
+) -> tuple[SideBuild, SideBuild]:
+    """Both sides from one copy of the raw tables."""
+    base_dir, proposed_dir = root / "base", root / "proposed"
+    copy_raw(warehouse, base_dir / "warehouse.duckdb", f"proposal {root.name}")
+    proposed_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(base_dir / "warehouse.duckdb", proposed_dir / "warehouse.duckdb")
+    return build_side("base", base_dir, base), build_side("proposed", proposed_dir, proposal)

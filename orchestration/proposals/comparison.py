@@ -15,17 +15,21 @@ emails or phone numbers):
   changed lost-reason rules;
 - `test_outcomes`: each dbt data test on each side (pass, warn, fail, error);
 - `gate_figures`: the agreed limits the quality gate holds each side to, with each side's
-  value (the unclassified share of lost deals against `max_unclassified_share`).
+  value (the unclassified share of lost deals against `max_unclassified_share`);
+- `gate_outcomes`: every Great Expectations check of the marts' suites on each side
+  (`gate.py`), blocking or not, passed or failed.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
 from orchestration.ingest.loader import sql_literal
+from orchestration.proposals.gate import GateOutcome
 from orchestration.proposals.rule_diff import RuleChange
 from orchestration.proposals.sandbox import SideBuild
 
@@ -237,8 +241,25 @@ def _gate_figures(con: duckdb.DuckDBPyConnection, sides: tuple[SideBuild, ...]) 
         )
 
 
+def _gate_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Sequence[GateOutcome]) -> None:
+    con.execute(
+        "create table gate_outcomes (side varchar, suite varchar, check_name varchar,"
+        " definition varchar, blocking boolean, success boolean, unexpected_count bigint)"
+    )
+    rows = [
+        [o.side, o.suite, o.check, o.definition, o.blocking, o.success, o.unexpected_count]
+        for o in outcomes
+    ]
+    if rows:
+        con.executemany("insert into gate_outcomes values (?, ?, ?, ?, ?, ?, ?)", rows)
+
+
 def write_comparison(
-    path: Path, base: SideBuild, proposed: SideBuild, changes: list[RuleChange]
+    path: Path,
+    base: SideBuild,
+    proposed: SideBuild,
+    changes: list[RuleChange],
+    gate: Sequence[GateOutcome] = (),
 ) -> None:
     """Write every comparison table into a new `path`."""
     path.unlink(missing_ok=True)
@@ -278,6 +299,7 @@ def write_comparison(
         if outcomes:
             con.executemany("insert into test_outcomes values (?, ?, ?, ?, ?, ?)", outcomes)
         _gate_figures(con, (base, proposed))
+        _gate_outcomes(con, gate)
         con.execute("detach base")
         con.execute("detach proposed")
     finally:

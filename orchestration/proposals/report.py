@@ -21,8 +21,8 @@ from orchestration.common_language.load import LoadedDefinitions
 from orchestration.proposals.comparison import TEAM_GRAINS
 
 REPORT_NAME = "report.html"
-ALL_TESTS_PASS = "Every dbt data test passes on both sides."
-ALL_TESTS_PASS_JA = "dbtのデータテストは両方とも合格です。"
+ALL_TESTS_PASS = "Every dbt data test and quality-gate check passes on both sides."
+ALL_TESTS_PASS_JA = "dbtのデータテストと品質ゲートの検査は両方とも合格です。"
 PERIODS_SHOWN = 8
 MOVERS_SHOWN = 25
 
@@ -245,7 +245,11 @@ def write_report(
         tests = _rows(
             con,
             "select side, test, status, failures from test_outcomes"
-            " where status <> 'pass' order by side, test",
+            " where status <> 'pass'"
+            " union all select side, suite || ': ' || check_name || ' (' || definition || ')',"
+            " case when blocking then 'would block the publish' else 'warning' end,"
+            " coalesce(unexpected_count, 0) from gate_outcomes where not success"
+            " order by 1, 2",
         )
         gate = _rows(
             con,

@@ -10,6 +10,7 @@ import duckdb
 
 from orchestration.common_language.load import LoadedDefinitions
 from orchestration.proposals.comparison import write_comparison
+from orchestration.proposals.gate import gate_outcomes
 from orchestration.proposals.report import REPORT_NAME, write_report
 from orchestration.proposals.rule_diff import RuleChange, rule_changes
 from orchestration.proposals.sandbox import build_sides
@@ -38,7 +39,8 @@ def run_proposal(
     changes = rule_changes(base, proposal)
     base_side, proposed_side = build_sides(warehouse, root, base, proposal)
     database = root / DATABASE_NAME
-    write_comparison(database, base_side, proposed_side, changes)
+    gate = [*gate_outcomes(base_side), *gate_outcomes(proposed_side)]
+    write_comparison(database, base_side, proposed_side, changes, gate)
     report = write_report(database, base, proposal, root / REPORT_NAME)
     return ProposalResult(root, database, report, changes)
 
@@ -59,7 +61,10 @@ def summary_lines(result: ProposalResult) -> list[str]:
         ).fetchone() or (0, 0)
         failing = con.execute(
             "select side, test, status, failures from test_outcomes"
-            " where status in ('fail', 'error', 'warn') order by side, test"
+            " where status in ('fail', 'error', 'warn')"
+            " union all select side, suite || ': ' || check_name,"
+            " case when blocking then 'fail (blocking)' else 'fail (warning)' end,"
+            " unexpected_count from gate_outcomes where not success order by 1, 2"
         ).fetchall()
     finally:
         con.close()

@@ -106,6 +106,12 @@ def test_a_proposal_moves_exactly_the_predicted_persons_and_deals(
     )  # fmt: skip
     moved = {emails[p] for (p,) in _rows(database, "select person_id from person_changes")}
     assert predicted and moved == predicted
+    # every lifecycle field that moved belongs to a person whose MQL moved, and back
+    lifecycles = _rows(database, "select distinct person_id from lifecycle_changes")
+    assert {emails[p] for (p,) in lifecycles} == predicted
+    assert _rows(database, "select count(*) from lifecycle_changes where field = 'mql_at'")[0][
+        0
+    ] >= len(predicted)
     assert {c for (c,) in _rows(database, "select distinct change from person_changes")} <= {
         "mql_gained",
         "mql_earlier",

@@ -11,6 +11,8 @@ emails or phone numbers):
   team's time axis (sales: month and quarter; marketing: half-year and fiscal year);
 - `person_changes`: persons whose MQL instants changed: the first gained, lost, earlier or
   later, or a later cycle's MQL moved, with the changed rules that decide MQLs;
+- `lifecycle_changes`: per person and lifecycle cycle, each field that moved (stage dates,
+  acceptance status and cohort, SLA follow-up), before and after, with the rules;
 - `opportunity_changes`: deals whose lost-reason category or outcome moved, with the
   changed lost-reason rules;
 - `test_outcomes`: each dbt data test on each side (pass, warn, fail, error);
@@ -57,6 +59,7 @@ PERIOD_COLUMNS = ("grain", "period_label", "period_index", "period_start_date", 
 # which rules decide what, by the changed rule's path
 MQL_RULES = ("mql_rule", "touch_types", "touch_sources", "firmographics", "stages", "transitions")
 LOST_RULES = ("lost_reasons", "opportunity_stages")
+ACCEPTANCE_RULES = ("acceptance",)
 
 
 def _columns(con: duckdb.DuckDBPyConnection, database: str, table: str) -> list[tuple[str, str]]:
@@ -189,6 +192,40 @@ def _person_changes(con: duckdb.DuckDBPyConnection, rules: str) -> None:
     )
 
 
+def _lifecycle_changes(con: duckdb.DuckDBPyConnection, rules: str) -> None:
+    """Per person and cycle, every lifecycle field whose value moved (stage dates, the
+    acceptance cohort and status, the SLA follow-up), as text before and after."""
+    keys = ("person_id", "cycle_number")
+    fields = [
+        name
+        for name, _ in _columns(con, "base", "fct_lead_lifecycle")
+        if name not in (*keys, "lifecycle_id", *NOT_COMPARED)
+    ]
+    pairs = ", ".join(
+        f"{{'field': '{f}', 'base_value': cast(b.{f} as varchar),"
+        f" 'proposed_value': cast(p.{f} as varchar)}}"
+        for f in fields
+    )
+    con.execute(
+        f"""
+        create table lifecycle_changes as
+        with paired as (
+            select coalesce(b.person_id, p.person_id) as person_id,
+                coalesce(b.cycle_number, p.cycle_number) as cycle_number,
+                unnest([{pairs}]) as pair
+            from base.{MARTS}.fct_lead_lifecycle as b
+            full outer join proposed.{MARTS}.fct_lead_lifecycle as p
+                on b.person_id = p.person_id and b.cycle_number = p.cycle_number
+        )
+        select person_id, cycle_number, pair.field as field, pair.base_value as base_value,
+            pair.proposed_value as proposed_value, ? as rules
+        from paired
+        where pair.base_value is distinct from pair.proposed_value
+        """,
+        [rules],
+    )
+
+
 def _opportunity_changes(con: duckdb.DuckDBPyConnection, rules: str) -> None:
     con.execute(
         f"""
@@ -286,6 +323,7 @@ def write_comparison(
         _metric_changes(con)
         _team_headlines(con)
         _person_changes(con, _relevant(changes, MQL_RULES))
+        _lifecycle_changes(con, _relevant(changes, (*MQL_RULES, *ACCEPTANCE_RULES)))
         _opportunity_changes(con, _relevant(changes, LOST_RULES))
         con.execute(
             "create table test_outcomes (side varchar, test varchar, model varchar,"

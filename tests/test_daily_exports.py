@@ -61,6 +61,15 @@ def _query(path: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+def _ledger(warehouse: Path) -> list[tuple]:
+    """Per file: read, loaded, unchanged, rejected."""
+    return _query(
+        warehouse,
+        "select source_file, rows_read, rows_loaded, rows_unchanged, rows_rejected"
+        " from ingest.file_loads order by source_file",
+    )
+
+
 def test_a_version_seen_before_is_not_stored_again_and_the_latest_copy_ranks_first(
     tmp_path: Path,
 ):
@@ -74,11 +83,7 @@ def test_a_version_seen_before_is_not_stored_again_and_the_latest_copy_ranks_fir
     _land_users(landing, "20261003", [aiko_sales, ben, _user("u3", "Chie", "Sales")])
     assert run_ingest(landing, warehouse).success
 
-    assert _query(
-        warehouse,
-        "select source_file, rows_read, rows_loaded, rows_unchanged, rows_rejected"
-        " from ingest.file_loads order by source_file",
-    ) == [
+    assert _ledger(warehouse) == [
         ("salesforce/User/User_20261001.csv", 2, 2, 0, 0),
         ("salesforce/User/User_20261002.csv", 3, 1, 2, 0),
         ("salesforce/User/User_20261003.csv", 3, 1, 2, 0),
@@ -111,11 +116,7 @@ def test_a_ledger_written_before_unchanged_rows_were_counted_is_upgraded(tmp_pat
     con.close()
     _land_users(landing, "20261001", [_user("u1", "Aiko", "Sales")] * 2)
     assert run_ingest(landing, warehouse).success
-    assert _query(
-        warehouse,
-        "select source_file, rows_read, rows_loaded, rows_unchanged, rows_rejected"
-        " from ingest.file_loads order by source_file",
-    ) == [
+    assert _ledger(warehouse) == [
         ("salesforce/User/User_20261001.csv", 2, 1, 1, 0),
         ("salesforce/User/old.csv", 4, 3, 0, 1),
     ]

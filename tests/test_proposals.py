@@ -33,6 +33,7 @@ from orchestration.sample.rules import TruthRules
 from orchestration.settings import ENV_DATA_DIR, ENV_WAREHOUSE
 from tests.builds import Builds, published_path
 from tests.mql_oracle import predicted_mqls
+from tests.servers import require
 
 NEW_THRESHOLD = 45
 ADDED_PATTERNS = {"price": ["not"], "no_decision": ["その他", "misc"]}
@@ -72,6 +73,11 @@ def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
 def test_a_proposal_moves_exactly_the_predicted_persons_and_deals(
     builds: Builds, tmp_path: Path, monkeypatch
 ):
+    # the report is read in a real browser at the end
+    require("Chromium", Path("/usr/bin/chromium").exists(), "apt-get install chromium")
+    require(
+        "ChromeDriver", Path("/usr/bin/chromedriver").exists(), "apt-get install chromium-driver"
+    )
     built = builds.get(7, 800)
     data = tmp_path / "data"
     data.mkdir()

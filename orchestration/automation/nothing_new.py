@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -35,8 +36,17 @@ from orchestration.settings import ENV_SKIP_UNCHANGED, Settings
 SKIP_METADATA_KEY = "skipped_materialize"
 
 
-def _known_contents(warehouse: Path) -> set[tuple[str, str]] | None:
-    """(table, sha256) of every content the ledger loaded or saw again; None if unknown."""
+@dataclass(frozen=True)
+class _Loaded:
+    """What the warehouse holds: every file content the ledger loaded or saw again, as
+    (table, sha256), and the SHA-256 of the definitions file it was built from."""
+
+    contents: set[tuple[str, str]]
+    definitions_sha256: set[str]
+
+
+def _loaded(warehouse: Path) -> _Loaded | None:
+    """None when the warehouse cannot say (no ledger or definitions yet)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         rows = con.execute(
@@ -48,7 +58,7 @@ def _known_contents(warehouse: Path) -> set[tuple[str, str]] | None:
         return None
     finally:
         con.close()
-    return {(str(t), str(s)) for t, s in rows} | {("definitions", str(a)) for (a,) in agreed}
+    return _Loaded({(str(t), str(s)) for t, s in rows}, {str(a) for (a,) in agreed})
 
 
 def _new_landed_file(settings: Settings, known: set[tuple[str, str]]) -> str | None:
@@ -73,13 +83,16 @@ def nothing_new(settings: Settings) -> str | None:
     if settings.engine != "duckdb" or settings.sources.uses_fivetran:
         return None
     last = last_recorded(warehouse)
-    known = _known_contents(warehouse)
-    if last is None or known is None:
+    loaded = _loaded(warehouse)
+    if last is None or loaded is None:
         return None
-    definitions = hashlib.sha256(settings.definitions_path.read_bytes()).hexdigest()
-    if ("definitions", definitions) not in known:
+    try:
+        definitions = hashlib.sha256(settings.definitions_path.read_bytes()).hexdigest()
+    except OSError:
+        return None  # the run reports the unreadable file, naming it
+    if definitions not in loaded.definitions_sha256:
         return None
-    if _new_landed_file(settings, known) is not None:
+    if _new_landed_file(settings, loaded.contents) is not None:
         return None
     if inputs_fingerprint(warehouse, settings.engine) != last[1]:
         return None

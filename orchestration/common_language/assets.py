@@ -5,7 +5,6 @@ No `from __future__ import annotations` here: Dagster inspects the `context` ann
 
 from collections.abc import Iterator
 
-import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -16,20 +15,16 @@ from dagster import (
 )
 
 from orchestration.common_language.load import DefinitionsError, load_definitions
-from orchestration.common_language.tables import TABLES, DefinitionsTable, definition_tables
+from orchestration.common_language.tables import (
+    SCHEMA,
+    TABLES,
+    definition_tables,
+    write_tables,
+)
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.resources import DefinitionsFileResource, WarehouseResource
 
-SCHEMA = "definitions"
 GROUP = "agreed_definitions"
-
-
-def _write(con: duckdb.DuckDBPyConnection, table: DefinitionsTable) -> None:
-    columns = ", ".join(f"{name} {kind}" for name, kind in table.columns)
-    con.execute(f"create or replace table {SCHEMA}.{table.name} ({columns})")
-    if table.rows:
-        marks = ", ".join("?" for _ in table.columns)
-        con.executemany(f"insert into {SCHEMA}.{table.name} values ({marks})", table.rows)
 
 
 @multi_asset(
@@ -59,9 +54,7 @@ def agreed_definitions(
     tables = definition_tables(loaded)
     with warehouse.connect() as con:
         con.execute("begin transaction")
-        con.execute(f"create schema if not exists {SCHEMA}")
-        for table in tables:
-            _write(con, table)
+        write_tables(con, tables)
         con.execute("commit")
         warehouse.engine_for().ship(con, [f"{SCHEMA}.{table.name}" for table in tables])
     context.log.info(f"definitions {loaded.version} ({loaded.sha256[:12]}) from {loaded.path}")

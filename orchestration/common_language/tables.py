@@ -6,9 +6,14 @@ bound to a parameter, never as SQL text. Every row carries `definitions_version`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import duckdb
+
 from orchestration.common_language.load import LoadedDefinitions
+
+SCHEMA = "definitions"
 
 Row = tuple[object, ...]
 
@@ -295,3 +300,17 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
             [(t,) for t in d.target_list_response.outreach_email_types],
         ),
     ]
+
+
+def write_tables(
+    con: duckdb.DuckDBPyConnection, tables: Iterable[DefinitionsTable], schema: str = SCHEMA
+) -> None:
+    """Replace each table in `schema` (values bound as data, never spliced into SQL); the
+    caller owns the transaction."""
+    con.execute(f"create schema if not exists {schema}")
+    for table in tables:
+        columns = ", ".join(f"{name} {kind}" for name, kind in table.columns)
+        con.execute(f"create or replace table {schema}.{table.name} ({columns})")
+        if table.rows:
+            marks = ", ".join("?" for _ in table.columns)
+            con.executemany(f"insert into {schema}.{table.name} values ({marks})", table.rows)

@@ -22,9 +22,8 @@ from typing import Any
 
 import duckdb
 
-from orchestration.common_language.assets import SCHEMA as DEFINITIONS_SCHEMA
 from orchestration.common_language.load import LoadedDefinitions
-from orchestration.common_language.tables import definition_tables
+from orchestration.common_language.tables import definition_tables, write_tables
 from orchestration.ingest.loader import sql_literal
 from orchestration.run_lock import warehouse_run_lock
 from orchestration.settings import (
@@ -93,17 +92,10 @@ def copy_raw(warehouse: Path, target: Path, holder: str) -> dict[str, int]:
 
 
 def write_definitions(warehouse: Path, definitions: LoadedDefinitions) -> None:
+    """The side's definitions tables, written as the definitions asset writes them."""
     con = duckdb.connect(str(warehouse))
     try:
-        con.execute(f"create schema if not exists {DEFINITIONS_SCHEMA}")
-        for table in definition_tables(definitions):
-            columns = ", ".join(f"{name} {kind}" for name, kind in table.columns)
-            con.execute(f"create or replace table {DEFINITIONS_SCHEMA}.{table.name} ({columns})")
-            if table.rows:
-                marks = ", ".join("?" for _ in table.columns)
-                con.executemany(
-                    f"insert into {DEFINITIONS_SCHEMA}.{table.name} values ({marks})", table.rows
-                )
+        write_tables(con, definition_tables(definitions))
     finally:
         con.close()
 

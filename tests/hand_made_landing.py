@@ -1,5 +1,5 @@
 """A hand-made landing zone: one person and one late deal, written as the systems write
-them. Expected values are worked out by hand from the definitions file (1.3.0), not from
+them. Expected values are worked out by hand from the definitions file (1.3.0; 1.4.0 only added labels), not from
 the pipeline (tests/test_out_of_order.py explains each; the engine tests reuse it).
 
 After all three parts landed: Hanako (exact email) with 3 source records (submission,

@@ -53,7 +53,7 @@ def test_generator_plays_by_the_same_rules():
     assert {b.code for b in d.firmographics.size_bands} == set(v.SIZE_BANDS)
     labels = {i.code: (i.label_en, i.label_ja) for i in d.firmographics.industries}
     assert labels == {code: (en, ja) for code, (en, ja, _) in v.INDUSTRIES.items()}
-    assert {r.label for r in d.acceptance.rejection_reasons} == {
+    assert {r.label_en for r in d.acceptance.rejection_reasons} == {
         *v.REJECTION_REASONS,
         v.STALLED_REASON,
     }

@@ -2,7 +2,7 @@
 
 Week 1 lands a form submission (資料請求) and a webinar attendance without an email, but
 not the marketing-automation contacts export. Week 2 lands the contacts export. Expected
-values are worked out by hand from the definitions file (1.3.0), not from the pipeline:
+values are worked out by hand from the definitions file (1.3.0; 1.4.0 only added labels), not from the pipeline:
 
 - week 1: Hanako exists from her submission (her email identifies her): one inquiry, first
   touch document_request at 2026-05-11 10:00 JST = 01:00 UTC, stage inquiry, no MQL (no

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from orchestration.common_language.load import DEFAULT_PATH, load_definitions
 from orchestration.publish.store import publish, read_log
@@ -84,6 +85,72 @@ def _tiny_warehouse(path: Path, rows: int) -> None:
         con.execute(f"create table marts.m as select range as n from range({rows})")
     finally:
         con.close()
+
+
+def _labels_in_the_file() -> set[tuple[str, str, int | None, str, str]]:
+    """What dim_labels must hold, read from the YAML itself (not the validated model)."""
+    d = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    lost = d["lost_reasons"]
+    categories = [*lost["categories"], lost["unclassified"]]
+    return {
+        *(
+            ("stage", s["code"], i, s["label_en"], s["label_ja"])
+            for i, s in enumerate(d["stages"], 1)
+        ),
+        *(("touch_type", t["code"], None, t["label_en"], t["label_ja"]) for t in d["touch_types"]),
+        *(
+            ("lost_reason_category", c["code"], i, c["label_en"], c["label_ja"])
+            for i, c in enumerate(categories, 1)
+        ),
+        *(
+            ("rejection_reason", r["code"], None, r["label_en"], r["label_ja"])
+            for r in d["acceptance"]["rejection_reasons"]
+        ),
+        *(
+            ("industry", i["code"], None, i["label_en"], i["label_ja"])
+            for i in d["firmographics"]["industries"]
+        ),
+    }
+
+
+def test_labels_are_published_in_both_languages_as_the_file_names_them(built: Built):
+    con = duckdb.connect(str(built.published), read_only=True)
+    try:
+        published = con.execute(
+            "select vocabulary, code, sort_order, label_en, label_ja from dim_labels"
+        ).fetchall()
+        # every code the published tables carry has its words (rejection reasons: the
+        # CRM's value, which is label_en)
+        unlabelled = con.execute(
+            """
+            select 'stage', stage_code from fct_stage_transitions
+            where stage_code not in (select code from dim_labels where vocabulary = 'stage')
+            union all
+            select 'touch_type', first_touch_type from dim_persons
+            where first_touch_type not in (
+                select code from dim_labels where vocabulary = 'touch_type')
+            union all
+            select 'lost_reason_category', lost_reason_category from fct_opportunities
+            where lost_reason_category not in (
+                select code from dim_labels where vocabulary = 'lost_reason_category')
+            union all
+            select 'rejection_reason', rejection_reason from fct_lead_lifecycle
+            where rejection_reason not in (
+                select label_en from dim_labels where vocabulary = 'rejection_reason')
+            union all
+            select 'industry', industry_code from dim_persons
+            where industry_code not in (select code from dim_labels where vocabulary = 'industry')
+            """
+        ).fetchall()
+        used = con.execute(
+            "select count(distinct rejection_reason) from fct_lead_lifecycle"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(published) == len(set(published))
+    assert set(published) == _labels_in_the_file()
+    assert unlabelled == []
+    assert used[0][0] > 0  # the join above had rejection reasons to label
 
 
 def test_a_failed_publish_leaves_the_previous_version_untouched(tmp_path: Path):

@@ -60,7 +60,8 @@ class Transition(Strict):
 
 class TouchType(Strict):
     code: Code = Field(pattern=r"^[a-z][a-z_]*$")
-    label_ja: str
+    label_en: str = Field(min_length=1)
+    label_ja: str = Field(min_length=1)
     channel: Literal["web_form", "webinar", "trade_show", "email"]
     intent: Literal["hand_raise", "high", "medium", "low", "none"]
     weight: int = Field(ge=0, le=1000)
@@ -161,7 +162,8 @@ class MqlRule(Strict):
 
 class RejectionReason(Strict):
     code: Code
-    label: str = Field(min_length=1)
+    label_en: str = Field(min_length=1)  # the value the CRM records
+    label_ja: str = Field(min_length=1)
     outcome: Literal["recycled", "disqualified", "either"]
 
 

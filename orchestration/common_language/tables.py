@@ -152,6 +152,7 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
             "touch_types",
             [
                 ("touch_type", "varchar"),
+                ("label_en", "varchar"),
                 ("label_ja", "varchar"),
                 ("channel", "varchar"),
                 ("intent", "varchar"),
@@ -165,6 +166,7 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
             [
                 (
                     t.code,
+                    t.label_en,
                     t.label_ja,
                     t.channel,
                     t.intent,
@@ -236,9 +238,14 @@ def definition_tables(loaded: LoadedDefinitions) -> list[DefinitionsTable]:
         ),
         _table(
             "rejection_reasons",
-            [("reason_code", "varchar"), ("label", "varchar"), ("outcome", "varchar")],
+            [
+                ("reason_code", "varchar"),
+                ("label_en", "varchar"),
+                ("label_ja", "varchar"),
+                ("outcome", "varchar"),
+            ],
             v,
-            [(r.code, r.label, r.outcome) for r in d.acceptance.rejection_reasons],
+            [(r.code, r.label_en, r.label_ja, r.outcome) for r in d.acceptance.rejection_reasons],
         ),
         _table(
             "opportunity_stages",

@@ -14,7 +14,7 @@ periods as (
 reasons as (
     -- the agreed reasons as the CRM records them (labels), and null for a rejection
     -- sales gave no reason for
-    select label as rejection_reason
+    select label_en as rejection_reason
     from {{ ref('stg_definitions__rejection_reasons') }}
     union all
     select cast(null as {{ dbt.type_string() }}) as rejection_reason

@@ -8,7 +8,8 @@ renamed as (
     select
         definitions_version,
         reason_code,
-        label,
+        label_en,
+        label_ja,
         outcome
     from source
 )

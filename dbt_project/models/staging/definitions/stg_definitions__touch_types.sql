@@ -8,6 +8,7 @@ renamed as (
     select
         definitions_version,
         touch_type,
+        label_en,
         label_ja,
         channel,
         intent,

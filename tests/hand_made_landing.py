@@ -22,7 +22,7 @@ EMAIL = "hanako.suzuki@sample-mfg.co.jp"
 PERSON_ID = hashlib.md5(EMAIL.encode()).hexdigest()  # dbt.hash on DuckDB: md5 hex
 
 
-def _write(landing: Path, table: str, name: str, rows: list[dict[str, str]]) -> None:
+def write_export(landing: Path, table: str, name: str, rows: list[dict[str, str]]) -> None:
     """A file as the source system writes it, with every header the contract names."""
     spec = next(t for t in load_contract() if t.qualified_name == table)
     path = landing / spec.folder / name
@@ -37,13 +37,13 @@ def _write(landing: Path, table: str, name: str, rows: list[dict[str, str]]) -> 
 
 
 def week_one(landing: Path) -> None:
-    _write(
+    write_export(
         landing,
         "raw_hubspot.form",
         "forms_20260515.csv",
         [{"Form ID": "f-1", "Form Name": "資料請求（製品カタログ）", "Form Type": "HUBSPOT"}],
     )
-    _write(
+    write_export(
         landing,
         "raw_hubspot.contact_form_submission",
         "form_submissions_20260515.csv",
@@ -57,7 +57,7 @@ def week_one(landing: Path) -> None:
             }
         ],
     )
-    _write(
+    write_export(
         landing,
         "raw_events.event_attendee",
         "attendees_FY2026.csv",
@@ -78,7 +78,7 @@ def week_one(landing: Path) -> None:
 
 def late_opportunity(landing: Path) -> None:
     """A stage change of a deal whose Opportunity export has not landed yet."""
-    _write(
+    write_export(
         landing,
         "raw_salesforce.opportunity_history",
         "OpportunityHistory_20260515.csv",
@@ -99,7 +99,7 @@ def late_opportunity(landing: Path) -> None:
 
 
 def week_two(landing: Path) -> None:
-    _write(
+    write_export(
         landing,
         "raw_hubspot.contact",
         "contacts_20260522.csv",

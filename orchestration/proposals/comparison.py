@@ -6,7 +6,8 @@ emails or phone numbers):
 - `rule_changes`: the rule diff (path, kind, before, after, text);
 - `metric_changes`: every metric mart, per grain, period and slice (the mart's
   dimensions, as `slice`), each measure's current (base) and proposed value and the
-  difference (rows present on one side only have NULL on the other);
+  difference (rows present on one side only have NULL on the other; a row's notes, such
+  as why a rate is null, are not part of its key);
 - `team_headlines`: the totals (`is_total`) of what each team is measured on, on each
   team's time axis (sales: month and quarter; marketing: half-year and fiscal year);
 - `person_changes`: persons whose MQL instants changed: the first gained, lost, earlier or
@@ -55,6 +56,10 @@ TEAM_METRICS = {
 TEAM_GRAINS = {"marketing": ("half_year", "fiscal_year"), "sales": ("month", "quarter")}
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE")
 NOT_COMPARED = {"definitions_version"}
+# notes beside a metric row, not what identifies it: why a rate is null, the data's date,
+# the SLA clock in force; as keys they would unpair a row whose note moved with its values
+NOT_KEYS = ("data_as_of", "is_window_complete", "sla_clock")
+NOTE_SUFFIX = "_null_reason"
 PERIOD_COLUMNS = ("grain", "period_label", "period_index", "period_start_date", "period_end_date")
 # which rules decide what, by the changed rule's path
 MQL_RULES = ("mql_rule", "touch_types", "touch_sources", "firmographics", "stages", "transitions")
@@ -101,7 +106,11 @@ def _metric_changes(con: duckdb.DuckDBPyConnection) -> None:
         ).fetchall()
     ]
     for metric in metrics:
-        columns = [c for c in _columns(con, "base", metric) if c[0] not in NOT_COMPARED]
+        columns = [
+            c
+            for c in _columns(con, "base", metric)
+            if c[0] not in (*NOT_COMPARED, *NOT_KEYS) and not c[0].endswith(NOTE_SUFFIX)
+        ]
         dimensions = [n for n, k in columns if not _is_measure(n, k)]
         measures = [n for n, k in columns if _is_measure(n, k)]
         if not measures:

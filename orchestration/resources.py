@@ -24,6 +24,7 @@ from orchestration.settings import (
     ENV_SALESFORCE_SCHEMA,
     ENV_SALESFORCE_SOURCE,
     SourceModes,
+    duckdb_memory_limit,
     load_engine,
     load_settings,
     load_source_modes,
@@ -78,6 +79,9 @@ class WarehouseResource(ConfigurableResource):
             path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), read_only=read_only)
         try:
+            # a setting of the open database, not a connect option: another connection to
+            # the same file in this process would refuse a different configuration
+            con.execute(f"set memory_limit = '{duckdb_memory_limit()}'")
             if self.threads:
                 con.execute(f"set threads = {int(self.threads)}")
             yield con

@@ -8,6 +8,7 @@ another folder without touching code.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +54,14 @@ ENV_DBT_COLUMN_LINEAGE = "COMMON_FUNNEL_DBT_COLUMN_LINEAGE"
 # changed since the last publish skips dbt, the checks and the publish
 # (orchestration/transform/unchanged.py).
 ENV_SKIP_UNCHANGED = "COMMON_FUNNEL_SKIP_UNCHANGED"
+# How much memory DuckDB may use for the warehouse, in dbt and in the pipeline's own
+# connections (DuckDB's `memory_limit`: "2.5GB", "800MB"); beyond it DuckDB spills to a
+# `<warehouse>.tmp` folder beside the file. DuckDB's own default is 80% of the machine's
+# memory; ours keeps a 1,000,000-person run within about 4 GB (README "Benchmark"). The
+# dbt profile (dbt_project/profiles.yml) reads the same variable with the same default.
+ENV_DUCKDB_MEMORY_LIMIT = "COMMON_FUNNEL_DUCKDB_MEMORY_LIMIT"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2.5GB"
+MEMORY_LIMIT_PATTERN = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 DEFAULT_SCHEDULE_CRON = "0 6 * * *"
 DEFAULT_SCHEDULE_TIMEZONE = "Asia/Tokyo"
 DEFAULT_DEFINITIONS = PROJECT_ROOT / "orchestration" / "common_language" / "funnel_definitions.yml"
@@ -166,6 +175,16 @@ class Settings:
     @property
     def dagster_home(self) -> Path:
         return PROJECT_ROOT / "dagster_home"
+
+
+def duckdb_memory_limit(env: Mapping[str, str] | None = None) -> str:
+    """DuckDB's memory limit for the warehouse; a value DuckDB would not read fails here,
+    naming the variable."""
+    env = os.environ if env is None else env
+    value = (env.get(ENV_DUCKDB_MEMORY_LIMIT) or DEFAULT_DUCKDB_MEMORY_LIMIT).strip()
+    if not MEMORY_LIMIT_PATTERN.match(value):
+        raise ValueError(f"{ENV_DUCKDB_MEMORY_LIMIT}={value!r}: give a size such as 2.5GB or 800MB")
+    return value
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

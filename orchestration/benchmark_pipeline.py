@@ -297,6 +297,8 @@ def run_pipeline_benchmark(persons: int, seed: int, workdir: Path | None = None)
         f"bench-pipeline: {persons:,} persons (seed {seed}) on {engine}; "
         f"{os.cpu_count()} cores, load average {load:.2f} at start"
     )
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         root = Path(tmp)
         started = time.perf_counter()

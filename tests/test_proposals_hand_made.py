@@ -19,6 +19,9 @@ By hand: Taro gains an MQL at his second touch (2026-06-10 05:00 UTC); Jiro stay
 start) and FY2026-H1 waterfall: MQLs 0 -> 1; sales' 2026-07 lost reasons: no_decision
 0 -> 1 and unclassified 1 -> 0; the unclassified share of lost deals 1/2 = 0.5 today
 (above the agreed 0.1: the gate fails) and 0/2 = 0 proposed (passes).
+
+And the agreed file proposed again (its keys reordered) builds both sides for real and
+reports zero differences.
 """
 
 from __future__ import annotations
@@ -180,12 +183,11 @@ def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
         con.close()
 
 
-def test_a_proposal_on_hand_made_exports_moves_what_was_computed_by_hand(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-):
-    landing, data = tmp_path / "landing", tmp_path / "data"
-    warehouse = data / "warehouse.duckdb"
-    data.mkdir()
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made exports ingested through Dagster (a proposal reads the raw tables)."""
+    root = tmp_path_factory.mktemp("hand_made_proposal")
+    landing, warehouse = root / "landing", root / "warehouse.duckdb"
     _land(landing)
     ingested = materialize(
         build_ingest_assets(),
@@ -196,15 +198,29 @@ def test_a_proposal_on_hand_made_exports_moves_what_was_computed_by_hand(
         raise_on_error=False,
     )
     assert ingested.success
+    return warehouse
+
+
+def _propose(warehouse: Path, proposed: Path, data: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`common-funnel propose` on the command line; the proposal database it wrote."""
     monkeypatch.setenv(ENV_DATA_DIR, str(data))
     monkeypatch.setenv(ENV_WAREHOUSE, str(warehouse))
+    assert cli.main(["propose", str(proposed)]) == 0
+    (database,) = (data / PROPOSALS_FOLDER).glob(f"*/{DATABASE_NAME}")
+    return database
 
-    assert cli.main(["propose", str(_proposal(tmp_path))]) == 0
+
+def test_a_proposal_on_hand_made_exports_moves_what_was_computed_by_hand(
+    warehouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    database = _propose(warehouse, _proposal(tmp_path), tmp_path / "data", monkeypatch)
     printed = capsys.readouterr().out
     assert "mql_rule.threshold: 60 → 55" in printed
     assert "Persons whose MQL moved: mql_gained 1" in printed
     assert "Deals that moved: lost_reason_category_changed 1" in printed
-    (database,) = (data / PROPOSALS_FOLDER).glob(f"*/{DATABASE_NAME}")
 
     assert [text for (text,) in _rows(database, "select text from rule_changes")] == [
         "mql_rule.threshold: 60 → 55",
@@ -250,3 +266,35 @@ def test_a_proposal_on_hand_made_exports_moves_what_was_computed_by_hand(
         database, "select side, value, limit_value, passes from gate_figures order by side"
     )
     assert gate == [("base", 0.5, 0.1, False), ("proposed", 0.0, 0.1, True)]
+
+
+def test_an_unchanged_proposal_reports_zero_differences(
+    warehouse: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+):
+    """The agreed file proposed again (reordered keys): two real builds, nothing moves."""
+    document = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+    same = tmp_path / "same.yml"
+    same.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=True), "utf-8")
+    database = _propose(warehouse, same, tmp_path / "data", monkeypatch)
+    printed = capsys.readouterr().out
+    assert "No rule changes" in printed
+    assert "Persons whose MQL moved: none" in printed
+    assert "Deals that moved: none" in printed
+    for table in ("rule_changes", "person_changes", "lifecycle_changes", "opportunity_changes"):
+        assert _rows(database, f"select count(*) from {table}") == [(0,)], table
+    compared, differing = _rows(
+        database,
+        "select count(*), count(*) filter (where current_value is distinct from"
+        " proposed_value) from metric_changes",
+    )[0]
+    assert compared > 100 and differing == 0
+    outcomes = _rows(
+        database,
+        "select side, test, status, failures from test_outcomes order by test, side",
+    )
+    assert len(outcomes) > 100
+    base = [(t, s, f) for side, t, s, f in outcomes if side == "base"]
+    assert base == [(t, s, f) for side, t, s, f in outcomes if side == "proposed"]

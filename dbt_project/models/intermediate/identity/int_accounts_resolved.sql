@@ -25,7 +25,9 @@ unambiguous_names as (
     from records
     where company_domain is not null and company_key is not null
     group by company_key
-    having count(distinct company_domain) = 1
+    -- one value: min = max (the nulls are filtered above); unlike a distinct count,
+    -- DuckDB can spill this aggregate to disk when the groups exceed its memory limit
+    having min(company_domain) = max(company_domain)
 ),
 
 located as (

@@ -15,7 +15,9 @@ unambiguous_names as (
     from records
     where email is not null and name_key is not null and company_key is not null
     group by name_key, company_key
-    having count(distinct email) = 1
+    -- one value: min = max (the nulls are filtered above); unlike a distinct count,
+    -- DuckDB can spill this aggregate to disk when the groups exceed its memory limit
+    having min(email) = max(email)
 ),
 
 matched as (

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 from dagster import AssetKey
 
 from orchestration.ingest.contract import load_contract
 from tests.conftest import run_ingest
+from tests.read_duckdb import fetch_all
 
 ACCOUNT = AssetKey(["raw_salesforce", "account"])
 CARDS = AssetKey(["raw_events", "business_card"])
@@ -37,14 +37,6 @@ def land(root: Path, folder: str, name: str, content: bytes) -> Path:
     return path
 
 
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def failure_text(result) -> str:  # type: ignore[no-untyped-def]
     return " ".join(
         str(event.event_specific_data.error.message)  # type: ignore[union-attr]
@@ -68,8 +60,8 @@ def test_missing_required_column_fails_naming_file_and_column(landing: Path, tmp
     message = failure_text(result)
     assert "salesforce/Account/a_bad.csv" in message and "Industry" in message
     # the good file still loaded, the bad one loaded nothing and is on record
-    assert query(warehouse, "select id from raw_salesforce.account") == [("001B",)]
-    failures = query(warehouse, "select source_file, error from ingest.file_failures")
+    assert fetch_all(warehouse, "select id from raw_salesforce.account") == [("001B",)]
+    failures = fetch_all(warehouse, "select source_file, error from ingest.file_failures")
     assert [f[0] for f in failures] == ["salesforce/Account/a_bad.csv"]
     assert "Industry" in failures[0][1]
 
@@ -84,9 +76,9 @@ def test_extra_columns_are_kept_and_reported(landing: Path, tmp_path: Path):
     warehouse = tmp_path / "w.duckdb"
     result = run_ingest(landing, warehouse, [ACCOUNT])
     assert result.success
-    extra = query(warehouse, "select _extra_columns from raw_salesforce.account")[0][0]
+    extra = fetch_all(warehouse, "select _extra_columns from raw_salesforce.account")[0][0]
     assert json.loads(extra) == {"Region__c": "Kanto"}
-    assert query(warehouse, "select extra_columns from ingest.file_loads") == [(["Region__c"],)]
+    assert fetch_all(warehouse, "select extra_columns from ingest.file_loads") == [(["Region__c"],)]
     metadata = result.get_asset_materialization_events()[0].materialization.metadata
     assert metadata["extra_columns"].value == ["Region__c"]
 
@@ -96,7 +88,7 @@ def test_empty_and_header_only_files_are_fine(landing: Path, tmp_path: Path):
     land(landing, "salesforce/Account", "header_only.csv", f"{ACCOUNT_HEADER}\r\n".encode())
     warehouse = tmp_path / "w.duckdb"
     assert run_ingest(landing, warehouse, [ACCOUNT]).success
-    assert query(
+    assert fetch_all(
         warehouse,
         "select source_file, rows_read, rows_loaded, rows_rejected"
         " from ingest.file_loads order by 1",
@@ -124,20 +116,20 @@ def test_bad_values_are_quarantined_with_line_and_reason(landing: Path, tmp_path
     land(landing, "salesforce/Account", "a.csv", content.encode())
     warehouse = tmp_path / "w.duckdb"
     assert run_ingest(landing, warehouse, [ACCOUNT]).success
-    loaded = query(warehouse, "select id, _source_line from raw_salesforce.account order by 1")
+    loaded = fetch_all(warehouse, "select id, _source_line from raw_salesforce.account order by 1")
     assert loaded == [("001A", 2), ("001C", 5), ("001E", 7)]
-    rejected = query(warehouse, "select line, reason from ingest.rejected_rows order by 1")
+    rejected = fetch_all(warehouse, "select line, reason from ingest.rejected_rows order by 1")
     assert [r[0] for r in rejected] == [3, 4, 6]
     assert "NumberOfEmployees: cannot read about 300 as integer" in rejected[0][1]
     assert "Id: empty key" in rejected[1][1]
     assert "TOO MANY COLUMNS" in rejected[2][1]
     # the quarantine keeps each record exactly as it was written
-    assert query(warehouse, "select line, raw_text from ingest.rejected_rows order by 1") == [
+    assert fetch_all(warehouse, "select line, raw_text from ingest.rejected_rows order by 1") == [
         (3, account_row("001B", employees="about 300")),
         (4, account_row("", name="No id")),
         (6, account_row("001D") + ",unexpected"),
     ]
-    assert query(
+    assert fetch_all(
         warehouse, "select rows_read, rows_loaded, rows_rejected from ingest.file_loads"
     ) == [(6, 3, 3)]
 
@@ -155,7 +147,7 @@ def test_cp932_decodes_losslessly_and_bad_bytes_fail_the_file(landing: Path, tmp
     result = run_ingest(landing, warehouse, [CARDS])
     assert not result.success
     assert "events/business_cards/b.csv: not valid cp932" in failure_text(result)
-    rows = query(
+    rows = fetch_all(
         warehouse,
         "select company_name, full_name, exchange_place, registered_at"
         " from raw_events.business_card",
@@ -171,7 +163,7 @@ def test_utf8_bom_header_is_read(landing: Path, tmp_path: Path):
     land(landing, "target_lists", "t.csv", f"\ufeff{header}\r\n{row}\r\n".encode())
     warehouse = tmp_path / "w.duckdb"
     assert run_ingest(landing, warehouse, [TARGETS]).success
-    assert query(
+    assert fetch_all(
         warehouse,
         "select list_row_id, company_name, purchased_on::varchar"
         " from raw_target_lists.target_account",
@@ -186,8 +178,8 @@ def test_unaccountable_quoting_refuses_the_file(landing: Path, tmp_path: Path):
     result = run_ingest(landing, warehouse, [ACCOUNT])
     assert not result.success
     assert "salesforce/Account/mac.csv" in failure_text(result)
-    assert query(warehouse, "select count(*) from raw_salesforce.account") == [(0,)]
-    assert query(warehouse, "select count(*) from ingest.file_loads") == [(0,)]
+    assert fetch_all(warehouse, "select count(*) from raw_salesforce.account") == [(0,)]
+    assert fetch_all(warehouse, "select count(*) from ingest.file_loads") == [(0,)]
 
 
 OPPORTUNITY = AssetKey(["raw_salesforce", "opportunity"])
@@ -225,16 +217,16 @@ def test_numbers_are_taken_only_as_written_never_rounded_or_infinite(landing: Pa
     )
     warehouse = tmp_path / "w.duckdb"
     assert run_ingest(landing, warehouse, [ACCOUNT, OPPORTUNITY]).success
-    assert query(
+    assert fetch_all(
         warehouse, "select id, number_of_employees from raw_salesforce.account order by 1"
     ) == [("0010", 120), ("0015", -3)]
-    assert query(warehouse, "select id, amount from raw_salesforce.opportunity order by 1") == [
+    assert fetch_all(warehouse, "select id, amount from raw_salesforce.opportunity order by 1") == [
         ("0060", 1200000.5),
         ("0065", 1500.0),
         ("0066", 0.5),
     ]
     reasons = dict(
-        query(
+        fetch_all(
             warehouse,
             "select line, reason from ingest.rejected_rows where source_file "
             "like '%a.csv' order by 1",
@@ -242,13 +234,13 @@ def test_numbers_are_taken_only_as_written_never_rounded_or_infinite(landing: Pa
     )
     assert reasons[3] == "NumberOfEmployees: cannot read 12.7 as integer"
     assert set(reasons) == {3, 4, 5, 6}
-    rejected_amounts = query(
+    rejected_amounts = fetch_all(
         warehouse,
         "select count(*) from ingest.rejected_rows where source_file like '%o.csv' "
         "and reason like 'Amount: cannot read %'",
     )
     assert rejected_amounts == [(5,)]
-    assert query(
+    assert fetch_all(
         warehouse,
         "select source_file, rows_read, rows_loaded, rows_rejected from ingest.file_loads "
         "order by 1",
@@ -260,7 +252,7 @@ def test_header_names_match_ignoring_case_and_blanks(landing: Path, tmp_path: Pa
     land(landing, "salesforce/Account", "a.csv", f"{header}\n{account_row('001A')}\n".encode())
     warehouse = tmp_path / "w.duckdb"
     assert run_ingest(landing, warehouse, [ACCOUNT]).success
-    assert query(
+    assert fetch_all(
         warehouse, "select id, name, website, _extra_columns from raw_salesforce.account"
     ) == [("001A", "Acme", "acme.example", None)]
 
@@ -270,11 +262,11 @@ def test_a_repeated_header_line_is_quarantined_not_loaded(landing: Path, tmp_pat
     land(landing, "salesforce/Account", "a.csv", (content + "\n").encode())
     warehouse = tmp_path / "w.duckdb"
     assert run_ingest(landing, warehouse, [ACCOUNT]).success
-    assert query(warehouse, "select id from raw_salesforce.account order by 1") == [
+    assert fetch_all(warehouse, "select id from raw_salesforce.account order by 1") == [
         ("001A",),
         ("001B",),
     ]
-    rejected = query(warehouse, "select line, reason from ingest.rejected_rows")
+    rejected = fetch_all(warehouse, "select line, reason from ingest.rejected_rows")
     assert len(rejected) == 1 and rejected[0][0] == 3
     assert rejected[0][1].startswith("the header line again")
 
@@ -292,8 +284,10 @@ def test_an_entry_that_cannot_be_read_is_on_record(landing: Path, tmp_path: Path
     result = run_ingest(landing, warehouse, [ACCOUNT])
     assert not result.success
     assert "salesforce/Account/a_link.csv: a link to a missing file" in failure_text(result)
-    assert query(warehouse, "select id from raw_salesforce.account") == [("001B",)]
-    failures = query(warehouse, "select source_file, error from ingest.file_failures order by 1")
+    assert fetch_all(warehouse, "select id from raw_salesforce.account") == [("001B",)]
+    failures = fetch_all(
+        warehouse, "select source_file, error from ingest.file_failures order by 1"
+    )
     assert [f[0] for f in failures] == [
         "salesforce/Account/a_link.csv",
         "salesforce/Account/c_folder.csv",
@@ -319,9 +313,9 @@ def test_a_file_mixing_crlf_and_lf_line_ends_loads(landing: Path, tmp_path: Path
     land(landing, "salesforce/Account", "a.csv", content.encode())
     warehouse = tmp_path / "w.duckdb"
     assert run_ingest(landing, warehouse, [ACCOUNT]).success
-    assert query(
+    assert fetch_all(
         warehouse, "select id, _source_line, billing_state from raw_salesforce.account order by 1"
     ) == [("001", 2, "東京都"), ("002", 3, "東京都"), ("003", 4, "東京都"), ("004", 5, "東京都")]
-    assert query(
+    assert fetch_all(
         warehouse, "select rows_read, rows_loaded, rows_rejected from ingest.file_loads"
     ) == [(4, 4, 0)]

@@ -35,6 +35,7 @@ from orchestration.sample.generate import generate
 from orchestration.sample.next_day import write_next_day
 from tests.builds import build_everything, published_path
 from tests.conftest import run_ingest
+from tests.read_duckdb import fetch_all
 
 USER_HEADER = ["Id", "Name", "Email", "Department", "UserRoleId", "IsActive", "CreatedDate"]
 CORRECTED_AMOUNT = 12345678.0
@@ -53,17 +54,9 @@ def _land_users(landing: Path, day: str, rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def _query(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def _ledger(warehouse: Path) -> list[tuple]:
     """Per file: read, loaded, unchanged, rejected."""
-    return _query(
+    return fetch_all(
         warehouse,
         "select source_file, rows_read, rows_loaded, rows_unchanged, rows_rejected"
         " from ingest.file_loads order by source_file",
@@ -88,7 +81,7 @@ def test_a_version_seen_before_is_not_stored_again_and_the_latest_copy_ranks_fir
         ("salesforce/User/User_20261002.csv", 3, 1, 2, 0),
         ("salesforce/User/User_20261003.csv", 3, 1, 2, 0),
     ]
-    stored = _query(
+    stored = fetch_all(
         warehouse,
         "select id, department, _source_file, _source_line from raw_salesforce.user"
         " order by id, _loaded_at",
@@ -207,12 +200,12 @@ def test_a_sequence_of_daily_exports_equals_a_rebuild_of_the_same_files(tmp_path
     differences = _differences(published_path(daily), published_path(rebuilt))
     assert differences == dict.fromkeys(differences, 0)
     # the correction reached the published layer (so the comparison saw it)
-    amounts = _query(
+    amounts = fetch_all(
         published_path(daily),
         f"select count(*) from fct_opportunities where amount = {CORRECTED_AMOUNT}",
     )
     assert amounts == [(1,)]
-    current = _query(
+    current = fetch_all(
         daily,
         "select amount from staging.stg_salesforce__opportunities"
         f" where opportunity_id = '{corrected}'",
@@ -222,7 +215,9 @@ def test_a_sequence_of_daily_exports_equals_a_rebuild_of_the_same_files(tmp_path
     for table in load_contract():
         columns = ", ".join(c.name for c in table.columns)
         versions = [
-            _query(w, f"select count(*), count(distinct ({columns})) from {table.qualified_name}")
+            fetch_all(
+                w, f"select count(*), count(distinct ({columns})) from {table.qualified_name}"
+            )
             for w in (daily, rebuilt)
         ]
         assert versions[0] == versions[1], table.qualified_name

@@ -21,7 +21,6 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import yaml
 
 from orchestration.common_language.load import DEFAULT_PATH, load_definitions
@@ -33,6 +32,7 @@ from orchestration.sample.rules import TruthRules
 from orchestration.settings import ENV_DATA_DIR, ENV_WAREHOUSE
 from tests.builds import Builds, published_path
 from tests.mql_oracle import predicted_mqls
+from tests.read_duckdb import fetch_all
 from tests.servers import require
 
 NEW_THRESHOLD = 45
@@ -60,14 +60,6 @@ def _category(text: str | None, document: dict[str, Any]) -> str:
         if any(unicodedata.normalize("NFKC", p).lower() in folded for p in category["patterns"]):
             return str(category["code"])
     return str(document["lost_reasons"]["unclassified"]["code"])
-
-
-def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_proposal_moves_exactly_the_predicted_persons_and_deals(
@@ -107,18 +99,18 @@ def test_a_proposal_moves_exactly_the_predicted_persons_and_deals(
     new = predicted_mqls(built.sample.truth_dir, TruthRules(mql_threshold=NEW_THRESHOLD))
     predicted = {email for email in old if old[email] != new[email]}
     emails = dict(
-        _rows(root / "base" / "warehouse.duckdb", "select person_id, email from "
+        fetch_all(root / "base" / "warehouse.duckdb", "select person_id, email from "
               "restricted.dim_person_identifiers")
     )  # fmt: skip
-    moved = {emails[p] for (p,) in _rows(database, "select person_id from person_changes")}
+    moved = {emails[p] for (p,) in fetch_all(database, "select person_id from person_changes")}
     assert predicted and moved == predicted
     # every lifecycle field that moved belongs to a person whose MQL moved, and back
-    lifecycles = _rows(database, "select distinct person_id from lifecycle_changes")
+    lifecycles = fetch_all(database, "select distinct person_id from lifecycle_changes")
     assert {emails[p] for (p,) in lifecycles} == predicted
-    assert _rows(database, "select count(*) from lifecycle_changes where field = 'mql_at'")[0][
+    assert fetch_all(database, "select count(*) from lifecycle_changes where field = 'mql_at'")[0][
         0
     ] >= len(predicted)
-    assert {c for (c,) in _rows(database, "select distinct change from person_changes")} <= {
+    assert {c for (c,) in fetch_all(database, "select distinct change from person_changes")} <= {
         "mql_gained",
         "mql_earlier",
         "later_mqls_changed",
@@ -126,7 +118,7 @@ def test_a_proposal_moves_exactly_the_predicted_persons_and_deals(
 
     # deals: the first matching category, before and after, on each lost deal's text
     base_document = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
-    texts = _rows(
+    texts = fetch_all(
         root / "base" / "warehouse.duckdb",
         "select opportunity_id, lost_reason_text from marts.fct_opportunities"
         " where outcome = 'lost'",
@@ -137,7 +129,7 @@ def test_a_proposal_moves_exactly_the_predicted_persons_and_deals(
         if _category(text, base_document) != _category(text, document)
     }
     deals = set(
-        _rows(
+        fetch_all(
             database,
             "select opportunity_id, base_lost_reason_category, proposed_lost_reason_category"
             " from opportunity_changes",
@@ -146,35 +138,35 @@ def test_a_proposal_moves_exactly_the_predicted_persons_and_deals(
     assert expected_deals and deals == expected_deals
 
     # what each team is measured on, on its own time axis
-    headlines = _rows(database, "select distinct team, grain from team_headlines")
+    headlines = fetch_all(database, "select distinct team, grain from team_headlines")
     assert {(team, grain) for team, grain in headlines} == {
         (team, grain) for team, grains in TEAM_GRAINS.items() for grain in grains
     }
-    mqls = _rows(
+    mqls = fetch_all(
         database,
         "select sum(difference) from team_headlines where metric = 'metric_funnel_waterfall'"
         " and measure = 'mqls' and grain = 'fiscal_year'",
     )
-    gained = len(_rows(database, "select 1 from person_changes where change = 'mql_gained'"))
+    gained = len(fetch_all(database, "select 1 from person_changes where change = 'mql_gained'"))
     assert mqls[0][0] >= gained > 0
     # the rules, and what the quality gate's dbt tests say on each side
-    assert len(_rows(database, "select * from rule_changes")) == 2 + sum(
+    assert len(fetch_all(database, "select * from rule_changes")) == 2 + sum(
         len(p) for p in ADDED_PATTERNS.values()
     )
-    assert _rows(database, "select side, passes from gate_figures order by side") == [
+    assert fetch_all(database, "select side, passes from gate_figures order by side") == [
         ("base", True),
         ("proposed", False),
     ]
-    refused = _rows(
+    refused = fetch_all(
         database,
         "select distinct side, suite from gate_outcomes where blocking and not success",
     )
     assert refused == [("proposed", "marts.fct_opportunities")]
-    assert {s for (s,) in _rows(database, "select distinct side from gate_outcomes")} == {
+    assert {s for (s,) in fetch_all(database, "select distinct side from gate_outcomes")} == {
         "base",
         "proposed",
     }
-    sides = _rows(database, "select side, count(*) from test_outcomes group by 1 order by 1")
+    sides = fetch_all(database, "select side, count(*) from test_outcomes group by 1 order by 1")
     assert [side for side, _ in sides] == ["base", "proposed"] and all(n > 50 for _, n in sides)
     _the_report_shows_the_headlines(report, database)
 
@@ -197,7 +189,7 @@ def _the_report_shows_the_headlines(report: Path, database: Path) -> None:
     finally:
         driver.quit()
     assert "Definition proposal" in text and "定義変更の提案" in text
-    years = _rows(
+    years = fetch_all(
         database,
         "select period_label, current_value, proposed_value from team_headlines"
         " where team = 'marketing' and grain = 'fiscal_year' and metric ="
@@ -219,9 +211,9 @@ def test_a_side_compared_with_itself_shows_no_difference(builds: Builds, tmp_pat
     side = SideBuild("base", warehouse, load_definitions())
     database = tmp_path / DATABASE_NAME
     write_comparison(database, side, side, [])
-    assert _rows(database, "select count(*) from person_changes") == [(0,)]
-    assert _rows(database, "select count(*) from opportunity_changes") == [(0,)]
-    differing, total = _rows(
+    assert fetch_all(database, "select count(*) from person_changes") == [(0,)]
+    assert fetch_all(database, "select count(*) from opportunity_changes") == [(0,)]
+    differing, total = fetch_all(
         database,
         "select count(*) filter (where difference <> 0 or (current_value is null)"
         " <> (proposed_value is null)), count(*) from metric_changes",

@@ -29,9 +29,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pytest
 import yaml
 from dagster import materialize
@@ -43,6 +41,7 @@ from orchestration.proposals.run import DATABASE_NAME, PROPOSALS_FOLDER
 from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.settings import ENV_DATA_DIR, ENV_WAREHOUSE
 from tests.hand_made_landing import write_export
+from tests.read_duckdb import fetch_all
 
 DOMAIN = "kojo-example.co.jp"
 TARO = hashlib.md5(f"taro.yamada@{DOMAIN}".encode()).hexdigest()  # dbt.hash: md5 hex
@@ -175,14 +174,6 @@ def _proposal(tmp_path: Path) -> Path:
     return path
 
 
-def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-made exports ingested through Dagster (a proposal reads the raw tables)."""
@@ -222,23 +213,23 @@ def test_a_proposal_on_hand_made_exports_moves_what_was_computed_by_hand(
     assert "Persons whose MQL moved: mql_gained 1" in printed
     assert "Deals that moved: lost_reason_category_changed 1" in printed
 
-    assert [text for (text,) in _rows(database, "select text from rule_changes")] == [
+    assert [text for (text,) in fetch_all(database, "select text from rule_changes")] == [
         "mql_rule.threshold: 60 → 55",
         "lost_reasons.categories 意思決定されず (no_decision).patterns: 「異動」 added",
     ]
-    persons = _rows(
+    persons = fetch_all(
         database,
         "select person_id, base_first_mql_at, proposed_first_mql_at, base_mql_count,"
         " proposed_mql_count, change, contains(rules, 'mql_rule.threshold')"
         " from person_changes",
     )
     assert persons == [(TARO, None, TARO_MQL_AT, 0, 1, "mql_gained", True)]
-    moved_lifecycles = _rows(
+    moved_lifecycles = fetch_all(
         database, "select distinct person_id, cycle_number from lifecycle_changes"
     )
     assert moved_lifecycles == [(TARO, 1)]
     assert JIRO not in {p for (p, _) in moved_lifecycles}
-    deals = _rows(
+    deals = fetch_all(
         database,
         "select opportunity_id, base_outcome, proposed_outcome, base_lost_reason_category,"
         " proposed_lost_reason_category, change from opportunity_changes",
@@ -247,14 +238,14 @@ def test_a_proposal_on_hand_made_exports_moves_what_was_computed_by_hand(
         ("006A", "lost", "lost", "unclassified", "no_decision", "lost_reason_category_changed")
     ]
 
-    marketing = _rows(
+    marketing = fetch_all(
         database,
         "select grain, period_label, current_value, proposed_value from team_headlines"
         " where team = 'marketing' and metric = 'metric_funnel_waterfall'"
         " and measure = 'mqls' and difference <> 0 order by grain",
     )
     assert marketing == [("fiscal_year", "FY2026", 0, 1), ("half_year", "FY2026-H1", 0, 1)]
-    sales = _rows(
+    sales = fetch_all(
         database,
         "select regexp_extract(slice, 'lost_reason_category=([a-z_]+)', 1), current_value,"
         " proposed_value from team_headlines where team = 'sales'"
@@ -262,7 +253,7 @@ def test_a_proposal_on_hand_made_exports_moves_what_was_computed_by_hand(
         " and grain = 'month' and period_label = '2026-07' and difference <> 0 order by 1",
     )
     assert sales == [("no_decision", 0, 1), ("unclassified", 1, 0)]
-    gate = _rows(
+    gate = fetch_all(
         database, "select side, value, limit_value, passes from gate_figures order by side"
     )
     assert gate == [("base", 0.5, 0.1, False), ("proposed", 0.0, 0.1, True)]
@@ -284,14 +275,14 @@ def test_an_unchanged_proposal_reports_zero_differences(
     assert "Persons whose MQL moved: none" in printed
     assert "Deals that moved: none" in printed
     for table in ("rule_changes", "person_changes", "lifecycle_changes", "opportunity_changes"):
-        assert _rows(database, f"select count(*) from {table}") == [(0,)], table
-    compared, differing = _rows(
+        assert fetch_all(database, f"select count(*) from {table}") == [(0,)], table
+    compared, differing = fetch_all(
         database,
         "select count(*), count(*) filter (where current_value is distinct from"
         " proposed_value) from metric_changes",
     )[0]
     assert compared > 100 and differing == 0
-    outcomes = _rows(
+    outcomes = fetch_all(
         database,
         "select side, test, status, failures from test_outcomes order by test, side",
     )

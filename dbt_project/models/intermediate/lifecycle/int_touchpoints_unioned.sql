@@ -98,7 +98,8 @@ attributed as (
             partition by
                 records.person_id, unioned.source_system, unioned.campaign_name,
                 unioned.touched_at
-            order by unioned.ordered_at, unioned.record_id
+            -- a registration without a time sorts last on every engine (Spark: first)
+            order by unioned.ordered_at nulls last, unioned.record_id
         ) as occurrence
     from unioned
     inner join {{ ref('int_person_records_matched') }} as records

@@ -33,6 +33,7 @@ WITHOUT_UPSTREAM = {
     "business_date",
     "iso_weekday",
     "source_kind",
+    "vocabulary",
 }
 
 

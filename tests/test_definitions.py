@@ -121,6 +121,7 @@ def test_dbt_lineage_joins_the_ingested_and_agreed_assets() -> None:
     assert {s.group_name for s in dbt_specs} == {
         "staging",
         "identity",
+        "labels",
         "lifecycle",
         "metrics",
         "restricted",

@@ -7,7 +7,7 @@ proposed side gets a copy of that file, so both sides build from exactly the sam
 Each side receives its own definitions tables (the same writer as the definitions asset)
 and dbt builds it: `dbt run`, then `dbt test` (a failing test must not skip what comes
 after it: the report says which tests would fail), with the sandbox's own target and
-log folders. The file keeps the warehouse's name, so dbt's relation names are the same.
+log folders. Each side's file is `warehouse.duckdb`, whatever the warehouse is called.
 
 The two sides build at the same time (two dbt processes; dbt is mostly one busy Python
 thread). dbt runs in the side's folder with the warehouse named relatively, so both sides,

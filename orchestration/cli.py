@@ -139,7 +139,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_bench_pipeline(args: argparse.Namespace) -> int:
     from orchestration.benchmark_pipeline import run_pipeline_benchmark
 
-    run_pipeline_benchmark(args.persons, args.seed, Path(args.workdir) if args.workdir else None)
+    workdir = Path(args.workdir) if args.workdir else None
+    run_pipeline_benchmark(args.persons, args.seed, workdir, generate_only=args.generate_only)
     return 0
 
 
@@ -206,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(handler=handler)
         if name.startswith("bench"):
             command.add_argument("--workdir", help="folder for data (default: a temp folder)")
+        if name == "bench-pipeline":
+            command.add_argument(
+                "--generate-only",
+                action="store_true",
+                help="time the sample generator alone (its target is at 1,000,000 persons)",
+            )
         if name == "generate":
             command.add_argument(
                 "--shape",

@@ -140,6 +140,9 @@ def dbt_metadata(result: ExecuteInProcessResult) -> dict[str, Mapping[str, Any]]
     }
 
 
+CHUNKED_BUILD_FROM = 3_000
+
+
 class Builds:
     """Whole-pipeline builds by (seed, persons), each made once per worker and kept for the
     session, whatever order the tests that share it run in."""
@@ -151,7 +154,10 @@ class Builds:
     def get(self, seed: int, persons: int) -> Built:
         if (seed, persons) not in self._made:
             root = self._tmp.mktemp(f"built{seed}")
-            sample = generate(root / "landing", root / "truth", persons, seed)
+            # the larger build is made of two chunks, the way samples above CHUNK_PERSONS
+            # are: the whole oracle holds for a chunked sample too
+            chunk = persons // 2 if persons >= CHUNKED_BUILD_FROM else persons
+            sample = generate(root / "landing", root / "truth", persons, seed, chunk_persons=chunk)
             # the shared builds run dbt's unit tests (off in production runs)
             with overridden_environment({ENV_DBT_UNIT_TESTS: "1"}):
                 result = build_everything(sample.landing_dir, root / "warehouse.duckdb")

@@ -7,6 +7,8 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from orchestration.sample.generate import GeneratedSample, generate
 from orchestration.sample.world import EXPORT_AT
 
@@ -28,6 +30,21 @@ def read(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:
 
 def truth(sample: GeneratedSample, name: str) -> list[dict[str, str]]:
     return read(sample.truth_dir / f"{name}.csv")
+
+
+CHUNKED_PERSONS = 900
+
+
+@pytest.fixture(scope="module", params=[CHUNKED_PERSONS, 300], ids=["one-chunk", "three-chunks"])
+def sample(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> GeneratedSample:
+    """The module's own sample, as one world and as three chunks of 300 (the way samples
+    above `CHUNK_PERSONS` are made): every test below holds for both."""
+    root = tmp_path_factory.mktemp("generated")
+    return generate(
+        root / "landing", root / "truth", CHUNKED_PERSONS, seed=7, chunk_persons=request.param
+    )
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
@@ -171,3 +188,83 @@ def test_fiscal_quarter_boundary() -> None:
     assert fiscal_quarter(datetime(2026, 3, 31, 14, 30, tzinfo=UTC)) == "FY2025-Q4"
     assert fiscal_quarter(datetime(2026, 3, 31, 15, 0, tzinfo=UTC)) == "FY2026-Q1"
     assert EXPORT_AT.year == 2026
+
+
+def test_the_files_truth_counts_every_record_and_defect(sample: GeneratedSample) -> None:
+    """files.csv against the files themselves: a chunked sample moves each defect's line
+    down by the records of the chunks before it."""
+    defects = 0
+    for row in csv.DictReader((sample.truth_dir / "files.csv").open(encoding="utf-8")):
+        path = sample.landing_dir / row["source_file"]
+        encoding = "utf-8-sig" if row["encoding"] == "utf-8-sig" else row["encoding"]
+        lines = path.read_text(encoding=encoding).splitlines()
+        assert len(lines) - 1 == int(row["records"]), row["source_file"]
+        assert lines.count(lines[0]) == 1, f"{row['source_file']}: one header"
+        for line in filter(None, row["defect_lines"].split(";")):
+            assert "broken" in lines[int(line) - 1] or lines[int(line) - 1].startswith(","), (
+                row["source_file"],
+                line,
+            )
+            defects += 1
+    assert defects == 4
+    assert len({p.name for p in sample.landing_dir.rglob("*.csv")}) == sample.files
+
+
+def test_chunks_do_not_depend_on_the_workers(tmp_path: Path) -> None:
+    one = generate(
+        tmp_path / "1/landing", tmp_path / "1/truth", 700, 5, chunk_persons=250, workers=1
+    )
+    two = generate(
+        tmp_path / "2/landing", tmp_path / "2/truth", 700, 5, chunk_persons=250, workers=2
+    )
+    assert digest_tree(one.landing_dir) == digest_tree(two.landing_dir)
+    assert digest_tree(one.truth_dir) == digest_tree(two.truth_dir)
+    assert not list(tmp_path.glob("*/.*-chunks-*")), "the chunks' scratch folders are removed"
+
+
+def test_the_first_chunk_is_the_sample_of_its_size(tmp_path: Path) -> None:
+    """Chunk 0 keeps the seed's own streams: a sample of one chunk is the head of every
+    file of a larger sample in chunks of that size (the ledger of files aside)."""
+    small = generate(tmp_path / "s/landing", tmp_path / "s/truth", 250, 5, defects=False)
+    large = generate(
+        tmp_path / "l/landing", tmp_path / "l/truth", 700, 5, defects=False, chunk_persons=250
+    )
+    for folder, small_root, large_root in (
+        ("landing", small.landing_dir, large.landing_dir),
+        ("truth", small.truth_dir, large.truth_dir),
+    ):
+        for path in sorted(small_root.rglob("*.csv")):
+            if path.name == "files.csv":
+                continue
+            head = path.read_bytes()
+            joined = (large_root / path.relative_to(small_root)).read_bytes()
+            assert joined.startswith(head), f"{folder}/{path.relative_to(small_root)}"
+            per_person = path.name not in {"User_20261001.csv", "UserRole_20261001.csv"}
+            if per_person and not path.name.startswith(("Campaign_", "forms_", "email_campaigns_")):
+                assert len(joined) > len(head), f"{folder}/{path.relative_to(small_root)}"
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False], ids=["copy_file_range", "plain-copy"])
+def test_appending_a_chunk_keeps_one_header_and_every_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    from orchestration.sample.assemble import append_folder
+
+    if not kernel_copy:  # a file system without copy_file_range: the plain copy takes over
+
+        def refused(*_: object) -> int:
+            raise OSError(95, "Operation not supported")
+
+        monkeypatch.setattr("os.copy_file_range", refused, raising=False)
+    header = "\ufeffリストID,氏名\r\n".encode()
+    first, second = tmp_path / "0/lists/a.csv", tmp_path / "1/lists/a.csv"
+    for path, rows in ((first, "TL1,山田 太郎\r\n"), (second, "TL2,佐藤 花子\r\nTL3,x\r\n")):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(header + rows.encode())
+    (tmp_path / "1/only_later.csv").write_bytes(b"h\n1\n")
+    joined = tmp_path / "joined"
+    append_folder(tmp_path / "0", joined, frozenset())
+    append_folder(tmp_path / "1", joined, frozenset())
+    expected = header + "TL1,山田 太郎\r\nTL2,佐藤 花子\r\nTL3,x\r\n".encode()
+    assert (joined / "lists/a.csv").read_bytes() == expected
+    assert (joined / "only_later.csv").read_bytes() == b"h\n1\n"

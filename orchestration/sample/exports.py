@@ -9,14 +9,20 @@ no truth behind them are the deliberate defects, which the loader must reject.
 from __future__ import annotations
 
 import random
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from orchestration.sample import vocabulary as v
-from orchestration.sample.journeys import Cycle, Journey, Opportunity
+from orchestration.sample.journeys import Cycle, Journey, Opportunity, Touch
 from orchestration.sample.mess import company_variant, email_variant, name_variant
 from orchestration.sample.sinks import CsvSink
+from orchestration.sample.stamps import (
+    jst_day,
+    jst_day_slashed,
+    jst_minutes_slashed,
+    jst_seconds,
+    utc_millis,
+)
 from orchestration.sample.world import (
     EARLY_EXPORT_AT,
     EXPORT_AT,
@@ -47,44 +53,59 @@ LEAD_SOURCES = {
     "email_click": "Outbound - Target List",
     "email_send": "Outbound - Target List",
 }
+EMAIL_EVENTS = {  # touch kind -> HubSpot's event type, the link clicked
+    "email_send": ("SENT", None),
+    "email_open": ("OPEN", None),
+    "email_click": ("CLICK", "https://www.common-funnel.example/lp"),
+}
 STATUS_OPEN, STATUS_WORKING = "Open - Not Contacted", "Working - Contacted"
 STATUS_CONVERTED = "Closed - Converted"
 STATUS_END = {"recycled": "Nurture", "disqualified": "Unqualified"}
 
 
-def iso(at: datetime | None) -> str | None:
-    return None if at is None else at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def jst(at: datetime | None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str | None:
-    return None if at is None else at.astimezone(JST).strftime(fmt)
-
-
-def jst_date(at: datetime | None) -> str | None:
-    return None if at is None else at.astimezone(JST).strftime("%Y-%m-%d")
-
-
 class Ids:
-    """Salesforce-looking ids: a 3-character key prefix and a counter."""
+    """Salesforce-looking ids: a 3-character key prefix and a counter from `offset` (a
+    chunk's own range: see `orchestration.sample.chunks`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, offset: int = 0) -> None:
+        self.offset = offset
         self.counters: dict[str, int] = {}
 
     def next(self, prefix: str) -> str:
         self.counters[prefix] = self.counters.get(prefix, 0) + 1
-        return f"{prefix}{self.counters[prefix]:012d}"
+        return f"{prefix}{self.offset + self.counters[prefix]:012d}"
 
 
 class Exporter:
+    """Writes journeys into the exports. `id_offset` starts every id counter in a chunk's own
+    range; `reference` writes the reference data that is the same for every chunk (users,
+    roles, campaigns, forms, e-mail campaigns): one chunk does it."""
+
     def __init__(
-        self, root: Path, rng: random.Random, users: list[User], calendar: Calendar
+        self,
+        root: Path,
+        rng: random.Random,
+        users: list[User],
+        calendar: Calendar,
+        id_offset: int = 0,
+        reference: bool = True,
     ) -> None:
         self.root, self.rng, self.users, self.calendar = root, rng, users, calendar
-        self.ids = Ids()
+        self.ids = Ids(id_offset)
+        self.reference = reference
         self.sales_users = [u for u in users if u.team != v.MARKETING_TEAM]
         self.sinks: dict[str, CsvSink] = {}
-        self.campaign_ids: dict[str, str] = {}
-        self.email_ids: dict[str, str] = {}
+        # Programme ids follow the calendar, so every chunk names a programme alike.
+        self.campaign_ids: dict[str, str] = {
+            name: f"701{number:012d}"
+            for number, (name, _) in enumerate(
+                [*calendar.webinars, *calendar.trade_shows, *calendar.outreach_waves], start=1
+            )
+        }
+        self.email_ids: dict[str, str] = {
+            name: str(100000 + number)
+            for number, (name, _) in enumerate([*calendar.newsletters, *calendar.outreach_waves])
+        }
         self.crm_accounts: dict[int, tuple[Account, datetime, bool]] = {}
         self.person_records: list[tuple[str, str, str]] = []
         self.opportunity_ids: dict[int, str] = {}
@@ -324,7 +345,9 @@ class Exporter:
             )
 
     def close(self) -> list[CsvSink]:
-        self._write_reference_data()
+        if self.reference:
+            self._write_reference_data()
+        self._write_crm_accounts()
         for sink in self.sinks.values():
             sink.close()
         return list(self.sinks.values())
@@ -375,12 +398,44 @@ class Exporter:
                         name,
                         kind,
                         "Completed" if day < EXPORT_AT else "Planned",
-                        jst_date(day),
-                        jst_date(day),
+                        jst_day(day),
+                        jst_day(day),
                         "false",
-                        iso(day - timedelta(days=30)),
+                        utc_millis(day - timedelta(days=30)),
                     ]
                 )
+        forms = CsvSink(
+            self.root / "hubspot/forms/forms_20261001.csv",
+            "raw_hubspot.form",
+            ["Form ID", "Form Name", "Form Type", "Created At"],
+        ).open()
+        for form_id, (name, form_type, _) in FORMS.items():
+            forms.write([form_id, name, form_type, "2024-03-01 10:00:00"])
+        emails = CsvSink(
+            self.root / "hubspot/email_campaigns/email_campaigns_20261001.csv",
+            "raw_hubspot.email_campaign",
+            ["Email ID", "Email Name", "Subject", "Email Type", "Created At"],
+        ).open()
+        for kind, programme in (
+            ("BATCH_EMAIL", self.calendar.newsletters),
+            ("OUTREACH_EMAIL", self.calendar.outreach_waves),
+        ):
+            for name, day in programme:
+                emails.write(
+                    [
+                        self._email_id(name),
+                        name,
+                        f"【ご案内】{name}",
+                        kind,
+                        jst_seconds(day - timedelta(days=3)),
+                    ]
+                )
+        for sink in (users, roles, campaigns, forms, emails):
+            self.sinks[sink.table] = sink
+
+    def _write_crm_accounts(self) -> None:
+        """The CRM accounts this writer's opportunities created, after every journey."""
+        sf = "salesforce"
         accounts = CsvSink(
             self.root / f"{sf}/Account/Account_20261001.csv",
             "raw_salesforce.account",
@@ -410,47 +465,16 @@ class Exporter:
                     "Customer" if won else "Prospect",
                     self.sales_users[account.index % len(self.sales_users)].crm_id,
                     "false",
-                    iso(created),
-                    iso(created),
+                    utc_millis(created),
+                    utc_millis(created),
                 ]
             )
-        forms = CsvSink(
-            self.root / "hubspot/forms/forms_20261001.csv",
-            "raw_hubspot.form",
-            ["Form ID", "Form Name", "Form Type", "Created At"],
-        ).open()
-        for form_id, (name, form_type, _) in FORMS.items():
-            forms.write([form_id, name, form_type, "2024-03-01 10:00:00"])
-        emails = CsvSink(
-            self.root / "hubspot/email_campaigns/email_campaigns_20261001.csv",
-            "raw_hubspot.email_campaign",
-            ["Email ID", "Email Name", "Subject", "Email Type", "Created At"],
-        ).open()
-        for kind, programme in (
-            ("BATCH_EMAIL", self.calendar.newsletters),
-            ("OUTREACH_EMAIL", self.calendar.outreach_waves),
-        ):
-            for name, day in programme:
-                emails.write(
-                    [
-                        self._email_id(name),
-                        name,
-                        f"【ご案内】{name}",
-                        kind,
-                        jst(day - timedelta(days=3)),
-                    ]
-                )
-        for sink in (users, roles, campaigns, accounts, forms, emails):
-            self.sinks[sink.table] = sink
+        self.sinks[accounts.table] = accounts
 
     def _campaign_id(self, name: str) -> str:
-        if name not in self.campaign_ids:
-            self.campaign_ids[name] = f"701{len(self.campaign_ids) + 1:012d}"
         return self.campaign_ids[name]
 
     def _email_id(self, name: str) -> str:
-        if name not in self.email_ids:
-            self.email_ids[name] = str(100000 + len(self.email_ids))
         return self.email_ids[name]
 
     # ---------------------------------------------------------------- per journey
@@ -480,7 +504,9 @@ class Exporter:
         for position, touch in enumerate(journey.touches):
             if touch.kind in FORMS_BY_INTENT:
                 form_id = rng.choice(FORMS_BY_INTENT[touch.kind])
-                journey.touches[position] = replace(touch, recorded_campaign=FORMS[form_id][0])
+                journey.touches[position] = Touch(  # dataclasses.replace is slower
+                    touch.kind, touch.at, touch.campaign, touch.event_day, FORMS[form_id][0]
+                )
                 conversion = self.ids.next("cv-")
                 self._record(person.person_id, "form_submission", conversion)
                 self.sinks["form_submission"].write(
@@ -490,22 +516,21 @@ class Exporter:
                         form_id,
                         email_variant(rng, person.email, 0.2),
                         f"https://www.common-funnel.example/forms/{form_id}",
-                        jst(touch.at),
+                        jst_seconds(touch.at),
                     ]
                 )
                 if touch.kind == "webinar_registration":
                     self._attendee(journey, touch.campaign or "", touch.event_day, touch.at)
             elif touch.kind.startswith("email_") and touch.campaign:
-                event_id = self.ids.next("ev-")
-                kind = touch.kind.removeprefix("email_").upper()
+                event_type, url = EMAIL_EVENTS[touch.kind]
                 self.sinks["email_event"].write(
                     [
-                        event_id,
-                        "SENT" if kind == "SEND" else kind,
+                        self.ids.next("ev-"),
+                        event_type,
                         email_variant(rng, person.email, 0.05),
-                        self._email_id(touch.campaign),
-                        "https://www.common-funnel.example/lp" if kind == "CLICK" else None,
-                        jst(touch.at),
+                        self.email_ids[touch.campaign],
+                        url,
+                        jst_seconds(touch.at),
                     ]
                 )
             elif touch.kind == "business_card":
@@ -538,12 +563,12 @@ class Exporter:
                     person.title,
                     v.INDUSTRIES[person.account.industry][1],
                     "marketingqualifiedlead" if mql else "lead",
-                    jst(created),
-                    jst(mql),
+                    jst_seconds(created),
+                    jst_seconds(mql),
                     score,
                     source,
-                    jst(created),
-                    jst(min(last_touch, as_of)),
+                    jst_seconds(created),
+                    jst_seconds(min(last_touch, as_of)),
                 ]
             )
 
@@ -564,7 +589,7 @@ class Exporter:
                 registration_id,
                 event,
                 "ウェビナー",
-                jst(day, "%Y/%m/%d"),
+                jst_day_slashed(day),
                 company_variant(rng, person.account, 0.5),
                 person.department,
                 person.title,
@@ -572,7 +597,7 @@ class Exporter:
                 email_variant(rng, person.email, 0.3),
                 f"03-{rng.randrange(1000, 9999)}-{rng.randrange(1000, 9999)}",
                 status,
-                jst(registered, "%Y/%m/%d %H:%M"),
+                jst_minutes_slashed(registered),
             ]
         )
 
@@ -590,10 +615,10 @@ class Exporter:
             name_variant(rng, person),
             email_variant(rng, person.email, 0.4),
             f"0{rng.randrange(3, 9)}-{rng.randrange(1000, 9999)}-{rng.randrange(1000, 9999)}",
-            jst(swapped, "%Y/%m/%d"),
+            jst_day_slashed(swapped),
             place,
             owner,
-            jst(registered, "%Y/%m/%d %H:%M"),
+            jst_minutes_slashed(registered),
         ]
         if registered < datetime(2026, 4, 1, tzinfo=JST):
             self.sinks["card_20260401"].write(row)  # the earlier export repeats in the later
@@ -683,7 +708,7 @@ class Exporter:
         owner = self.sales_users[first_cycle.owner % len(self.sales_users)]
         for at, old, new in history:
             self.sinks["lead_history"].write(
-                [self.ids.next("017"), lead_id, "Status", old, new, owner.crm_id, iso(at)]
+                [self.ids.next("017"), lead_id, "Status", old, new, owner.crm_id, utc_millis(at)]
             )
         previous: str | None = None
         for at, reason in self._lead_reasons:
@@ -695,7 +720,7 @@ class Exporter:
                     previous,
                     reason,
                     owner.crm_id,
-                    iso(at),
+                    utc_millis(at),
                 ]
             )
             previous = reason
@@ -718,8 +743,8 @@ class Exporter:
                     self._lead_source(journey),
                     owner.crm_id,
                     "false",
-                    iso(opp.created_at),
-                    iso(opp.created_at),
+                    utc_millis(opp.created_at),
+                    utc_millis(opp.created_at),
                 ]
             )
         self._campaign_members(journey, lead_id, created)
@@ -749,13 +774,13 @@ class Exporter:
                     reason if status in STATUS_END.values() else None,
                     owner.crm_id,
                     "true" if converted else "false",
-                    jst_date(opp.created_at) if converted and opp else None,
+                    jst_day(opp.created_at) if converted and opp else None,
                     account_id if converted else None,
                     contact_id if converted else None,
                     opp_id if converted else None,
                     "false",
-                    iso(created),
-                    iso(changes[-1][0] if changes else created),
+                    utc_millis(created),
+                    utc_millis(changes[-1][0] if changes else created),
                 ]
             )
 
@@ -772,8 +797,8 @@ class Exporter:
         for touch in journey.touches:
             if touch.campaign is None or touch.kind not in statuses:
                 continue
-            if touch.kind.startswith("email_") and touch.campaign not in self.campaign_ids:
-                continue  # newsletters are not CRM campaigns
+            if touch.kind.startswith("email_"):
+                continue  # e-mail programmes reach the CRM as the MA's e-mail events only
             responded = touch.kind != "email_send" and touch.kind != "webinar_registration"
             _, first, first_response = members.get(touch.campaign, ("", touch.at, None))
             if responded and first_response is None:
@@ -788,8 +813,8 @@ class Exporter:
                     None,
                     status,
                     str(first_response is not None).lower(),
-                    jst_date(first_response),
-                    iso(max(first, lead_created)),
+                    jst_day(first_response),
+                    utc_millis(max(first, lead_created)),
                 ]
             )
 
@@ -827,10 +852,10 @@ class Exporter:
                     stage,
                     opp.amount,
                     v.STAGE_PROBABILITY[stage],
-                    jst_date(close_date),
+                    jst_day(close_date),
                     owner.crm_id,
                     "false",
-                    iso(at),
+                    utc_millis(at),
                 ]
             )
             if stage not in ("Closed Won", "Closed Lost"):
@@ -849,7 +874,7 @@ class Exporter:
                     stage,
                     opp.amount,
                     v.STAGE_PROBABILITY[stage],
-                    jst_date(close_date),
+                    jst_day(close_date),
                     str(closed).lower(),
                     str(stage == "Closed Won").lower(),
                     self._lead_source(journey),
@@ -857,8 +882,8 @@ class Exporter:
                     self._campaign_id(campaign) if campaign else None,
                     owner.crm_id,
                     "false",
-                    iso(opp.created_at),
-                    iso(at),
+                    utc_millis(opp.created_at),
+                    utc_millis(at),
                 ]
             )
         return opp_id
@@ -880,10 +905,10 @@ class Exporter:
                 subject,
                 subtype,
                 "Completed",
-                jst_date(at),
+                jst_day(at),
                 owner.crm_id,
                 "false",
-                iso(at),
+                utc_millis(at),
             ]
         )
 

@@ -10,12 +10,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
+from operator import attrgetter
 
 from orchestration.sample import vocabulary as v
 from orchestration.sample.rules import TruthRules
 from orchestration.sample.world import JST, SIM_END, SIM_START, Calendar, Person
 
 FORM_KINDS = ["document_request", "content_download", "webinar_registration", "demo_request"]
+# running totals of the weights 40/30/20/10 and 35/35/25/5: `choices` draws the same with
+# `cum_weights` as with `weights`, without summing them up on every call
+FIRST_FORM_CUMULATIVE = list(accumulate([40, 30, 20, 10]))
+LATER_FORM_CUMULATIVE = list(accumulate([35, 35, 25, 5]))
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ def _seconds(delta: timedelta) -> timedelta:
 def _form_touch(rng: random.Random, kind: str, at: datetime, calendar: Calendar) -> list[Touch]:
     if kind != "webinar_registration":
         return [Touch(kind, at)]
-    upcoming = [(n, d) for n, d in calendar.webinars if d - timedelta(days=1) > at]
+    upcoming = calendar.after("webinars", at + timedelta(days=1))
     if not upcoming:
         return [Touch("document_request", at)]
     name, day = upcoming[0]
@@ -108,34 +114,34 @@ def simulate_touches(rng: random.Random, person: Person, calendar: Calendar) -> 
     first_at = SIM_START + timedelta(seconds=round(rng.uniform(0, span) / 60) * 60)
     touches: list[Touch] = []
     if person.origin == "event":
-        shows = [(n, d) for n, d in calendar.trade_shows if d >= first_at] or calendar.trade_shows
+        shows = calendar.after("trade_shows", first_at, inclusive=True) or calendar.trade_shows
         name, day = shows[0]
         touches.append(Touch("business_card", _at_day(day), campaign=name, event_day=_at_day(day)))
     elif person.origin == "target":
-        waves = [(n, d) for n, d in calendar.outreach_waves if d >= first_at]
+        waves = calendar.after("outreach_waves", first_at, inclusive=True)
         for name, day in waves[:3]:
             touches.append(Touch("email_send", day, campaign=name))
             if rng.random() < 0.12 * person.engagement:
                 touches.append(Touch("email_click", day + _minutes(rng, 30, 4000), campaign=name))
     else:
-        kind = rng.choices(FORM_KINDS, [40, 30, 20, 10])[0]
+        kind = rng.choices(FORM_KINDS, cum_weights=FIRST_FORM_CUMULATIVE)[0]
         touches += _form_touch(rng, kind, first_at, calendar)
     known_from = min(t.at for t in touches) if touches else first_at
     # later forms
     for _ in range(_poisson(rng, 1.3 * person.engagement)):
         at = known_from + timedelta(minutes=rng.randint(60, 300 * 24 * 60))
         if at < SIM_END:
-            kind = rng.choices(FORM_KINDS, [35, 35, 25, 5])[0]
+            kind = rng.choices(FORM_KINDS, cum_weights=LATER_FORM_CUMULATIVE)[0]
             touches += _form_touch(rng, kind, at, calendar)
     if rng.random() < 0.08 and person.origin != "event":
-        shows = [(n, d) for n, d in calendar.trade_shows if d > known_from]
+        shows = calendar.after("trade_shows", known_from)
         if shows:
             name, day = shows[0]
             touches.append(
                 Touch("business_card", _at_day(day), campaign=name, event_day=_at_day(day))
             )
     # newsletters to everyone who gave an address, for up to six months
-    newsletters = [(n, d) for n, d in calendar.newsletters if d > known_from][:6]
+    newsletters = calendar.after("newsletters", known_from)[:6]
     for name, day in newsletters:
         touches.append(Touch("email_send", day, campaign=name))
         if rng.random() < 0.35 * person.engagement:
@@ -144,7 +150,7 @@ def simulate_touches(rng: random.Random, person: Person, calendar: Calendar) -> 
             if rng.random() < 0.4:
                 touches.append(Touch("email_click", opened + _minutes(rng, 1, 30), campaign=name))
     touches = [t for t in touches if t.at <= SIM_END]
-    touches.sort(key=lambda t: (t.at, t.kind))
+    touches.sort(key=attrgetter("at", "kind"))
     return _attend_once(touches)
 
 
@@ -187,8 +193,9 @@ def _mql_at(
             return touch.at, touch.kind
         if not fit or rules.intent_weights[touch.kind] == 0:
             continue
-        window = [t for t in eligible if touch.at - rules.lookback < t.at <= touch.at]
-        if sum(rules.intent_weights[t.kind] for t in window) + bonus >= rules.mql_threshold:
+        start, weights = touch.at - rules.lookback, rules.intent_weights
+        in_window = sum(weights[t.kind] for t in eligible if start < t.at <= touch.at)
+        if in_window + bonus >= rules.mql_threshold:
             return touch.at, touch.kind
     return None
 

@@ -8,6 +8,17 @@ from pathlib import Path
 from typing import IO, Any
 
 
+@dataclass(frozen=True)
+class FileWritten:
+    """What the ground truth records of one export file (`files.csv`)."""
+
+    source_file: str  # relative to the landing folder, with forward slashes
+    table: str
+    encoding: str
+    records: int
+    defect_lines: tuple[int, ...]
+
+
 @dataclass
 class CsvSink:
     """One export file. Counts data records and remembers deliberately broken lines."""
@@ -31,7 +42,7 @@ class CsvSink:
 
     def write(self, row: list[object]) -> None:
         assert self._writer is not None, f"{self.path} is not open"
-        self._writer.writerow(["" if value is None else value for value in row])
+        self._writer.writerow(row)  # the csv module writes None as an empty field
         self.records += 1
 
     def write_defect(self, raw_line: str) -> None:
@@ -45,3 +56,12 @@ class CsvSink:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+    def written(self, landing_root: Path) -> FileWritten:
+        return FileWritten(
+            self.path.relative_to(landing_root).as_posix(),
+            self.table,
+            self.encoding,
+            self.records,
+            tuple(self.defect_lines),
+        )

@@ -7,6 +7,7 @@ output. Times are UTC ISO 8601.
 from __future__ import annotations
 
 import csv
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -15,14 +16,11 @@ from typing import IO, Any, ClassVar
 
 from orchestration.sample.journeys import Journey
 from orchestration.sample.rules import TruthRules
-from orchestration.sample.sinks import CsvSink
+from orchestration.sample.sinks import FileWritten
+from orchestration.sample.stamps import utc_seconds
 from orchestration.sample.world import JST, Account, User
 
 OUTREACH_PREFIX = "ターゲット"
-
-
-def iso(at: datetime | None) -> str:
-    return "" if at is None else at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def fiscal_quarter(at: datetime, start_month: int = 4) -> str:
@@ -30,6 +28,25 @@ def fiscal_quarter(at: datetime, start_month: int = 4) -> str:
     shifted = (local.month - start_month) % 12
     year = local.year if local.month >= start_month else local.year - 1
     return f"FY{year}-Q{shifted // 3 + 1}"
+
+
+def _quarter_starts(first_year: int, last_year: int) -> list[datetime]:
+    """The first instant (JST midnight) of every fiscal quarter of the years, in UTC."""
+    months = [
+        (year + (month - 1) // 12, (month - 1) % 12 + 1)
+        for year in range(first_year, last_year + 1)
+        for month in (4, 7, 10, 13)
+    ]
+    return [datetime(y, m, 1, tzinfo=JST).astimezone(UTC) for y, m in months]
+
+
+def _timestamps(instants: list[datetime]) -> list[float]:
+    """POSIX seconds: a binary search compares floats much faster than aware datetimes."""
+    return [at.timestamp() for at in instants]
+
+
+QUARTER_LABELS = [fiscal_quarter(start) for start in _quarter_starts(2020, 2030)]
+QUARTER_STARTS = _timestamps(_quarter_starts(2020, 2030))
 
 
 class TruthWriter:
@@ -110,17 +127,21 @@ class TruthWriter:
                 person.account.size_band,
                 person.seniority,
                 rules.is_fit(person.account.industry, person.account.size_band),
-                iso(first.at if first else None),
+                utc_seconds(first.at if first else None),
                 first.kind if first else "",
-                iso(journey.inquiry_at),
+                utc_seconds(journey.inquiry_at),
                 (first.source_campaign or "") if first else "",
             ]
         )
+        w["touches"].writerows(
+            [person.person_id, t.kind, utc_seconds(t.at), t.campaign] for t in journey.touches
+        )
         for touch in journey.touches:
-            w["touches"].writerow([person.person_id, touch.kind, iso(touch.at), touch.campaign])
             self._account_period(person.account, touch.kind, touch.at, touch.campaign)
         if journey.inquiry_at is not None:
-            w["person_stages"].writerow([person.person_id, 1, "inquiry", iso(journey.inquiry_at)])
+            w["person_stages"].writerow(
+                [person.person_id, 1, "inquiry", utc_seconds(journey.inquiry_at)]
+            )
         lead_owner: User | None = None  # a lead keeps the owner of the cycle that opened it
         for cycle in journey.cycles:
             opp = cycle.opportunity
@@ -134,19 +155,21 @@ class TruthWriter:
                 stages.append((cycle.end_stage, cycle.end_at))
             for stage, at in stages:
                 if at is not None:
-                    w["person_stages"].writerow([person.person_id, cycle.number, stage, iso(at)])
+                    w["person_stages"].writerow(
+                        [person.person_id, cycle.number, stage, utc_seconds(at)]
+                    )
             w["cycles"].writerow(
                 [
                     person.person_id,
                     cycle.number,
-                    iso(cycle.mql_at),
+                    utc_seconds(cycle.mql_at),
                     cycle.mql_trigger,
-                    iso(cycle.first_followup_at),
-                    iso(cycle.sal_at),
-                    iso(cycle.rejected_at),
+                    utc_seconds(cycle.first_followup_at),
+                    utc_seconds(cycle.sal_at),
+                    utc_seconds(cycle.rejected_at),
                     cycle.rejection_reason or "",
                     cycle.end_stage or "",
-                    iso(cycle.end_at),
+                    utc_seconds(cycle.end_at),
                     opp.index if opp else "",
                     lead_owner.crm_id,
                     lead_owner.team,
@@ -174,9 +197,9 @@ class TruthWriter:
                     opportunity_ids[index],
                     journey.person.person_id,
                     journey.person.account.index,
-                    iso(opp.created_at),
+                    utc_seconds(opp.created_at),
                     opp.outcome,
-                    iso(opp.closed_at),
+                    utc_seconds(opp.closed_at),
                     opp.lost_reason or "",
                     opp.lost_text or "",
                     len(opp.stages) - 1,
@@ -188,13 +211,22 @@ class TruthWriter:
                 ]
             )
 
+    @staticmethod
+    def _quarter(at: datetime) -> str:
+        """`fiscal_quarter(at)`, found by a binary search over the quarters' first instants
+        (a million persons make ten million touches)."""
+        found = bisect_right(QUARTER_STARTS, at.timestamp())
+        if 0 < found < len(QUARTER_STARTS):
+            return QUARTER_LABELS[found - 1]
+        return fiscal_quarter(at)
+
     def _owner(self, index: int) -> User:
         return self.sales_users[index % len(self.sales_users)]
 
     def _account_period(
         self, account: Account, kind: str, at: datetime, campaign: str | None
     ) -> None:
-        key = (account.index, fiscal_quarter(at))
+        key = (account.index, self._quarter(at))
         flags = self.account_periods.setdefault(key, [False, False])
         if kind == "email_send" and campaign and campaign.startswith(OUTREACH_PREFIX):
             flags[0] = True
@@ -205,8 +237,7 @@ class TruthWriter:
         self,
         accounts: list[Account],
         person_records: list[tuple[str, str, str]],
-        files: list[CsvSink],
-        landing_root: Path,
+        files: list[FileWritten],
     ) -> None:
         for handle in self.handles.values():
             handle.close()
@@ -245,24 +276,33 @@ class TruthWriter:
             ),
         )
         self._write_file("person_records", ["person_id", "system", "record_id"], person_records)
-        self._write_file(
-            "files",
-            ["source_file", "table_name", "encoding", "records", "defect_records", "defect_lines"],
-            (
-                [
-                    s.path.relative_to(landing_root).as_posix(),
-                    s.table,
-                    s.encoding,
-                    s.records,
-                    len(s.defect_lines),
-                    ";".join(map(str, s.defect_lines)),
-                ]
-                for s in sorted(files, key=lambda s: str(s.path))
-            ),
-        )
+        write_files_truth(self.root, files)
 
     def _write_file(self, name: str, header: list[str], rows: Iterable[Sequence[object]]) -> None:
-        with (self.root / f"{name}.csv").open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
+        _write_csv(self.root / f"{name}.csv", header, rows)
+
+
+def write_files_truth(root: Path, files: Iterable[FileWritten]) -> None:
+    """`files.csv`: every export file with its record count and deliberately broken lines."""
+    _write_csv(
+        root / "files.csv",
+        ["source_file", "table_name", "encoding", "records", "defect_records", "defect_lines"],
+        (
+            [
+                f.source_file,
+                f.table,
+                f.encoding,
+                f.records,
+                len(f.defect_lines),
+                ";".join(map(str, f.defect_lines)),
+            ]
+            for f in sorted(files, key=lambda f: f.source_file)
+        ),
+    )
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import cached_property
 
 from orchestration.sample import vocabulary as v
 
@@ -54,7 +56,7 @@ class Person:
     engagement: float
     email: str = ""
 
-    @property
+    @cached_property
     def person_id(self) -> str:
         return f"P{self.index:08d}"
 
@@ -80,13 +82,27 @@ class Calendar:
     trade_shows: list[tuple[str, datetime]] = field(default_factory=list)
     newsletters: list[tuple[str, datetime]] = field(default_factory=list)
     outreach_waves: list[tuple[str, datetime]] = field(default_factory=list)
+    _seconds: dict[str, list[float]] = field(default_factory=dict, repr=False, compare=False)
+
+    def after(
+        self, programme: str, at: datetime, inclusive: bool = False
+    ) -> list[tuple[str, datetime]]:
+        """The programme's entries dated after `at` (or at it, when `inclusive`), in date
+        order: a binary search over POSIX seconds (programmes are built in date order and
+        not changed once searched; floats compare much faster than aware datetimes)."""
+        seconds = self._seconds.get(programme)
+        entries = getattr(self, programme)
+        if seconds is None:
+            seconds = self._seconds[programme] = [day.timestamp() for _, day in entries]
+        search = bisect_left if inclusive else bisect_right
+        return entries[search(seconds, at.timestamp()) :]
 
 
-def build_accounts(rng: random.Random, count: int) -> list[Account]:
+def build_accounts(rng: random.Random, count: int, first_index: int = 0) -> list[Account]:
     industries = list(v.INDUSTRIES)
     bands = list(v.SIZE_BANDS)
     accounts = []
-    for index in range(count):
+    for index in range(first_index, first_index + count):
         english = rng.random() < 0.2
         if english:
             stem_ja = stem_romaji = rng.choice(v.ENGLISH_STEMS)
@@ -149,14 +165,16 @@ def build_calendar() -> Calendar:
     return calendar
 
 
-def build_people(rng: random.Random, accounts: list[Account], count: int) -> list[Person]:
+def build_people(
+    rng: random.Random, accounts: list[Account], count: int, first_index: int = 0
+) -> list[Person]:
     """People at accounts; target-list people are department heads of targeted accounts."""
     targeted = [a for a in accounts if a.targeted] or accounts
     titles = [t for t, _ in v.TITLES]
     seniority = dict(v.TITLES)
     used_emails: set[str] = set()
     people = []
-    for index in range(count):
+    for index in range(first_index, first_index + count):
         origin = rng.choices(["inbound", "event", "target"], [60, 25, 15])[0]
         if origin == "target":
             account = rng.choice(targeted)

@@ -51,6 +51,7 @@ def test_dbt_runs_under_the_same_limit(tmp_path: Path):
         **TELEMETRY_OFF,
         ENV_WAREHOUSE: str(tmp_path / "warehouse.duckdb"),
         ENV_DUCKDB_MEMORY_LIMIT: LIMIT,
+        "COMMON_FUNNEL_DBT_THREADS": "3",  # and dbt's threads, read from the same profile
     }
     completed = subprocess.run(
         [
@@ -80,6 +81,7 @@ def test_dbt_runs_under_the_same_limit(tmp_path: Path):
         if line.startswith("{") and '"preview"' in line
     ]
     assert previews == [[{"memory_limit": _as_duckdb_reports(LIMIT)}]]
+    assert "Concurrency: 3 threads (target='local')" in completed.stdout
 
 
 def test_the_dbt_profile_and_the_settings_agree_on_the_default():

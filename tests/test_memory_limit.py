@@ -1,5 +1,6 @@
 """DuckDB's memory ceiling (COMMON_FUNNEL_DUCKDB_MEMORY_LIMIT) reaches every DuckDB that
-opens the warehouse: the pipeline's own connections and dbt's."""
+opens the warehouse: the pipeline's own connections and dbt's (whose profile also takes
+its threads from COMMON_FUNNEL_DBT_THREADS)."""
 
 from __future__ import annotations
 

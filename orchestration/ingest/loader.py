@@ -407,27 +407,43 @@ class FileLoader:
         con, table = self.con, self.table
         names = [c.name for c in table.columns] + ["_extra_columns"]
         content = ", ".join(f"p.{n}" for n in names)
+        accepted_rows = """
+            from _parsed as p inner join _kept as k on p.rowid = k._ordinal
+            where not p._bad
+        """
+        # Most files repeat no record: when no two rows' content hashes are equal, no two
+        # rows are (equal rows hash alike) and the window over every column is not needed.
+        rows, hashes = con.execute(
+            f"select count(*), count(distinct hash({content})) {accepted_rows}"
+        ).fetchone() or (0, 0)
+        copy = (
+            "1"
+            if rows == hashes
+            else f"row_number() over (partition by {content} order by k.line desc)"
+        )
         con.execute(
             f"""
             create or replace temp table _accepted as
-            select {content}, k.line as _source_line,
-                row_number() over (partition by {content} order by k.line desc) as _copy
-            from _parsed as p inner join _kept as k on p.rowid = k._ordinal
-            where not p._bad
+            select {content}, k.line as _source_line, {copy} as _copy
+            {accepted_rows}
             """
         )
-        accepted = self._count("select count(*) from _accepted")
-        # the stored copy of each version seen again (one, should an old table hold two)
+        accepted = int(rows)
+        # the stored copy of each version seen again (one, should an old table hold two);
+        # an empty raw table (a first load) holds none
         same = " and ".join(f"a.{n} is not distinct from t.{n}" for n in names)
-        con.execute(
+        seen = (
             f"""
-            create or replace temp table _seen as
             select a._source_line, max(t.rowid) as stored
             from _accepted as a inner join {table.qualified_name} as t on {same}
             where a._copy = 1
             group by a._source_line
             """
+            if self._count(f"select count(*) from {table.qualified_name}")
+            else "select cast(null as bigint) as _source_line, cast(null as bigint) as stored"
+            " where false"
         )
+        con.execute(f"create or replace temp table _seen as {seen}")
         con.execute(
             f"""
             update {table.qualified_name} as t

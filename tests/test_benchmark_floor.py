@@ -25,7 +25,7 @@ def test_the_floor_builds_every_model_and_test_with_the_pipelines_row_counts(
     manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
     kinds = [n["resource_type"] for n in manifest["nodes"].values()]
     assert result.models == kinds.count("model") > 60
-    assert result.tests == kinds.count("test") > 100
+    assert result.tests == kinds.count("test") > 80  # 92: one `primary_key` per key
     assert result.differing_row_counts == []
     assert min(result.load_seconds, result.model_seconds, result.test_seconds) > 0
 

@@ -236,7 +236,7 @@ def test_check_results_reach_the_ui_with_their_definition(deployment: Deployment
             "mql_rule_holds",
             {"definition", "observed_value", "data_docs"},
         ),
-        (["marts", "dim_persons"], "unique_dim_persons_person_id", set()),
+        (["marts", "dim_persons"], "primary_key_dim_persons_person_id", set()),
     ):
         executions = deployment.dev.graphql(
             CHECK_EXECUTIONS, {"key": {"path": key}, "name": check}

@@ -348,8 +348,12 @@ def test_an_accepted_jump_publishes_once_and_the_log_says_who_and_why(
 def test_a_failed_dbt_test_names_its_definition_and_is_not_retried(good: GoodBuild, tmp_path: Path):
     build = _copy(good, tmp_path / "copy")
     con = duckdb.connect(str(build.warehouse))
-    try:  # a stage written twice: the key test of the stages fails
+    try:  # a stage written twice and one without its code: the key test of the stages fails
         con.execute("insert into definitions.stages select * from definitions.stages limit 1")
+        con.execute(
+            "insert into definitions.stages by name"
+            " select * replace (cast(null as varchar) as stage_code) from definitions.stages limit 1"
+        )
     finally:
         con.close()
     defs = Definitions(
@@ -370,8 +374,12 @@ def test_a_failed_dbt_test_names_its_definition_and_is_not_retried(good: GoodBui
     result = defs.resolve_job_def("dbt_only").execute_in_process(raise_on_error=False)
     assert not result.success
     message = _failure_message(result)
-    assert "unique_stg_definitions__stages_stage_code" in message
-    assert "definition: the semantic layer's keys: one row per key" in message
+    # two failing keys: the duplicated code and the missing one
+    assert (
+        "primary_key_stg_definitions__stages_stage_code (fail on stg_definitions__stages:"
+        " Got 2 results"
+    ) in message
+    assert "definition: the semantic layer's keys: every row has one, one row per key" in message
     restarts = [e for e in result.all_events if e.event_type_value == "STEP_RESTARTED"]
     retries = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
     assert (restarts, retries) == ([], [])

@@ -17,6 +17,7 @@ from dagster import Failure
 TRANSIENT = ("could not set lock", "io error", "resource temporarily unavailable")
 # What a dbt test enforces when it does not say (`config.meta.definition`) itself.
 DEFINITION_OF_TEST = {
+    "primary_key": "the semantic layer's keys: every row has one, one row per key",
     "unique": "the semantic layer's keys: one row per key",
     "unique_combination": "the semantic layer's keys: one row per key",
     "not_null": "the semantic layer's required columns",

@@ -54,7 +54,9 @@ def generate(
     workers: int | None = None,
 ) -> GeneratedSample:
     """Write the exports to `landing_dir` and the truth to `truth_dir` (both replaced).
-    `workers`: processes for a sample of several chunks (default: one per core)."""
+    `workers`: processes for a sample of several chunks (default: one per core). They are
+    started by `multiprocessing`'s spawn: a script that calls this for more than
+    `CHUNK_PERSONS` persons needs the usual `if __name__ == "__main__":` guard."""
     rules = rules or TruthRules()
     chunks = plan_chunks(persons, seed, defects, chunk_persons)
     for folder in (landing_dir, truth_dir):

@@ -94,6 +94,24 @@ def test_a_version_seen_before_is_not_stored_again_and_the_latest_copy_ranks_fir
     ]
 
 
+def test_a_first_export_that_repeats_records_stores_each_version_once(tmp_path: Path):
+    """Into an empty raw table (the first load), a file repeating records: lines 2-5 are
+    u1 (Aiko, Sales), u2 (Ben, no department), u2 again, u1 again -> 4 read, 2 loaded, 2
+    unchanged; each stored copy is the file's last (u1 line 5, u2 line 4), the missing
+    department compared as equal to itself."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    aiko, ben = _user("u1", "Aiko", "Sales"), _user("u2", "Ben", "")
+    _land_users(landing, "20261001", [aiko, ben, ben, aiko])
+    assert run_ingest(landing, warehouse).success
+
+    assert _ledger(warehouse) == [("salesforce/User/User_20261001.csv", 4, 2, 2, 0)]
+    stored = fetch_all(
+        warehouse,
+        "select id, department, _source_line from raw_salesforce.user order by id",
+    )
+    assert stored == [("u1", "Sales", 5), ("u2", None, 4)]
+
+
 def test_a_ledger_written_before_unchanged_rows_were_counted_is_upgraded(tmp_path: Path):
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
     old_ddl = LEDGER_DDL.replace("    rows_unchanged bigint not null default 0,\n", "").replace(

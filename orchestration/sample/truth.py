@@ -45,8 +45,9 @@ def _timestamps(instants: list[datetime]) -> list[float]:
     return [at.timestamp() for at in instants]
 
 
-QUARTER_LABELS = [fiscal_quarter(start) for start in _quarter_starts(2020, 2030)]
-QUARTER_STARTS = _timestamps(_quarter_starts(2020, 2030))
+_STARTS = _quarter_starts(2020, 2030)
+QUARTER_LABELS = [fiscal_quarter(start) for start in _STARTS]
+QUARTER_STARTS = _timestamps(_STARTS)
 
 
 class TruthWriter:

@@ -61,6 +61,11 @@ ENV_SKIP_UNCHANGED = "COMMON_FUNNEL_SKIP_UNCHANGED"
 # dbt profile (dbt_project/profiles.yml) reads the same variable with the same default.
 ENV_DUCKDB_MEMORY_LIMIT = "COMMON_FUNNEL_DUCKDB_MEMORY_LIMIT"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2.5GB"
+# How many raw tables the ingest step loads at once (threads on one DuckDB database, which
+# shares its memory limit among them); default: one per core, at most 4. 1 loads them one
+# after the other.
+ENV_INGEST_THREADS = "COMMON_FUNNEL_INGEST_THREADS"
+MAX_DEFAULT_INGEST_THREADS = 4
 MEMORY_LIMIT_PATTERN = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 DEFAULT_SCHEDULE_CRON = "0 6 * * *"
 DEFAULT_SCHEDULE_TIMEZONE = "Asia/Tokyo"
@@ -185,6 +190,18 @@ def duckdb_memory_limit(env: Mapping[str, str] | None = None) -> str:
     if not MEMORY_LIMIT_PATTERN.match(value):
         raise ValueError(f"{ENV_DUCKDB_MEMORY_LIMIT}={value!r}: give a size such as 2.5GB or 800MB")
     return value
+
+
+def ingest_threads(env: Mapping[str, str] | None = None) -> int:
+    """Tables the ingest step loads at once; a value that is no positive whole number fails
+    here, naming the variable."""
+    env = os.environ if env is None else env
+    value = (env.get(ENV_INGEST_THREADS) or "").strip()
+    if not value:
+        return max(1, min(MAX_DEFAULT_INGEST_THREADS, os.cpu_count() or 1))
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{ENV_INGEST_THREADS}={value!r}: give a whole number, 1 or more")
+    return int(value)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

@@ -52,16 +52,14 @@ class Ingested:
             con.close()
 
 
-def ingest_assets(keys: Sequence[AssetKey] | None = None) -> list:
-    return [a for a in build_ingest_assets() if keys is None or a.key in keys]
-
-
 def run_ingest(
     landing: Path, warehouse: Path, keys: Sequence[AssetKey] | None = None
 ) -> ExecuteInProcessResult:
-    """Materialize ingestion assets through Dagster against the given folders."""
+    """Materialize ingestion assets (`keys`: those raw tables only) through Dagster against
+    the given folders."""
     return materialize(
-        ingest_assets(keys),
+        build_ingest_assets(),
+        selection=list(keys) if keys is not None else None,
         resources={
             "warehouse": WarehouseResource(path=str(warehouse)),
             "landing": LandingResource(root=str(landing)),

@@ -14,6 +14,8 @@ import pytest
 import yaml
 
 from orchestration.common_language.load import DEFAULT_PATH, load_definitions
+from orchestration.engines.base import PublishRequest
+from orchestration.engines.duckdb_engine import DuckDBEngine
 from orchestration.publish.store import publish, read_log
 from tests.builds import Built
 from tests.privacy_scan import IDENTIFIER_LIKE, IDENTIFIERS_SQL, NAME_LIKE_COLUMNS_ALLOWED
@@ -166,6 +168,33 @@ def test_a_failed_publish_leaves_the_previous_version_untouched(tmp_path: Path):
             run_id="r2",
             definitions_version="v",
         )
+    assert _fingerprint(published) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", "w.duckdb"]
+    assert [row[2] for row in read_log(published)] == ["r1"]
+
+
+def test_a_publish_whose_charts_fail_is_abandoned_before_the_swap(tmp_path: Path):
+    """The publish step draws its charts while the tables are copied; the engine waits for
+    them right before the swap (PublishRequest.before_swap), and a chart that failed
+    leaves the previous version as it was."""
+    warehouse, published = tmp_path / "w.duckdb", tmp_path / "published.duckdb"
+    _tiny_warehouse(warehouse, 5)
+    publish(warehouse, published, {"m": "marts.m"}, run_id="r1", definitions_version="v")
+    before = _fingerprint(published)
+    seen: list[list[str]] = []
+
+    def charts_failed() -> None:
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+        raise RuntimeError("chart funnel: no rows")
+
+    engine = DuckDBEngine(warehouse, published)
+    request = PublishRequest(
+        tables={"m": "marts.m"}, run_id="r2", definitions_version="v", before_swap=charts_failed
+    )
+    with pytest.raises(RuntimeError, match="chart funnel: no rows"):
+        engine.publish(request)
+    # asked once, with the new version written beside the old one and not yet swapped in
+    assert len(seen) == 1 and any(name.endswith(".tmp") for name in seen[0])
     assert _fingerprint(published) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", "w.duckdb"]
     assert [row[2] for row in read_log(published)] == ["r1"]

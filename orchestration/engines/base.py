@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +45,15 @@ class PublishRequest:
     checks_passed: int | None = None
     checks_failed: int | None = None
     accepted_changes: Sequence[Mapping[str, object]] = ()
+    # called once the new version is written, right before readers can see it: raising
+    # abandons the publish (the previous version stays). The publish step draws its charts
+    # meanwhile and waits for them here.
+    before_swap: Callable[[], object] | None = None
+
+    def confirm(self) -> None:
+        """Every engine calls this between writing the new version and swapping it in."""
+        if self.before_swap is not None:
+            self.before_swap()
 
 
 def log_row(

@@ -87,6 +87,7 @@ class DuckDBEngine(Engine):
             checks_passed=request.checks_passed,
             checks_failed=request.checks_failed,
             accepted_changes=request.accepted_changes,
+            before_swap=request.confirm,
         )
 
     def read_log(self) -> list[tuple[Any, ...]]:

@@ -230,6 +230,7 @@ class PostgresEngine(Engine):
                     f"insert into {NEXT}.{LOG_TABLE} values (%s, %s, %s, %s, %s, %s, %s, %s)",
                     log_row(request, publish_id, published_at, row_counts),
                 )
+            request.confirm()
             with pg, pg.cursor() as cursor:  # the swap: one transaction
                 cursor.execute(f"drop schema if exists {OLD} cascade")
                 cursor.execute(

@@ -255,6 +255,7 @@ class SparkEngine(Engine):
                 "row_counts string, accepted_changes string"
             )
             spark.createDataFrame(log, schema).coalesce(1).write.parquet(str(version / LOG_TABLE))
+            request.confirm()
             pointer = self.published_root / f".{CURRENT}.{publish_id}"
             pointer.write_text(publish_id + "\n", encoding="utf-8")
             with pointer.open("rb") as handle:

@@ -6,14 +6,16 @@ Write-audit-publish: the marts are written by dbt, audited by the blocking check
 tests and the GE quality gate), and only then published. A failed dbt build or blocking
 check skips this step; and the step itself refuses to publish unless every blocking GE
 check passed *in this run* (so a run that selects the publish alone publishes nothing
-unaudited). It draws the charts from the audited marts (a chart that fails stops the
-publish, so the published file never runs ahead of a failed step), then copies the marts
-into a new version of the published file, swaps it in and logs the publish (store.py).
+unaudited). It copies the marts into a new version of the published file while it draws
+the charts from the audited marts, and swaps the new version in (logging the publish,
+store.py) only once every chart is drawn: a chart that fails abandons the new version, so
+the published file never runs ahead of a failed step.
 
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
 
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,16 @@ def audit(
     return problems
 
 
+def _draw(local: Any, charts_dir: Path) -> dict[str, Any]:
+    """Every chart from `local` (the chart tables' copy, closed afterwards)."""
+    from orchestration.publish.charts import render_all
+
+    try:
+        return render_all(local, "marts", charts_dir)
+    finally:
+        local.close()
+
+
 def _query_hint(engine: str, path: Path, table: str) -> str:
     """How an analyst reads one published table, on each engine."""
     where = {
@@ -137,30 +149,33 @@ def build_publish_assets(
                 allow_retries=False,
             )
         # Altair and vl-convert load here, not with the definitions (a third of a second)
-        from orchestration.publish.charts import chart_tables, render_all
+        from orchestration.publish.charts import chart_tables
 
         engine = warehouse.engine_for(path)
         with engine.session() as session:
             rows = session.query("select max(definitions_version) from definitions.agreement")
             local = engine.local_copy(session, chart_tables("marts"))
-        try:
-            charts = render_all(local, "marts", published.charts_dir())
-        finally:
-            local.close()
         passed = sum(1 for e in evaluations if e.passed)
         # volume changes the data team accepted (common-funnel accept-volume-change) and
         # this run's checks did not judge: recorded with the publish, then closed
         accepted = [a for t, a in open_acceptances(published.quality_dir()).items() if t in sources]
-        version = engine.publish(
-            PublishRequest(
-                tables=sources,
-                run_id=context.run.run_id,
-                definitions_version=rows[0][0] if rows else None,
-                checks_passed=passed,
-                checks_failed=len(evaluations) - passed,
-                accepted_changes=[asdict(a) for a in accepted],
+        # The charts are drawn (Python and vl-convert) while the engine copies the tables
+        # (SQL, outside the GIL); the swap waits for them, and a chart that fails abandons
+        # the new version before anyone can read it.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="charts") as pool:
+            drawing = pool.submit(_draw, local, published.charts_dir())
+            version = engine.publish(
+                PublishRequest(
+                    tables=sources,
+                    run_id=context.run.run_id,
+                    definitions_version=rows[0][0] if rows else None,
+                    checks_passed=passed,
+                    checks_failed=len(evaluations) - passed,
+                    accepted_changes=[asdict(a) for a in accepted],
+                    before_swap=drawing.result,
+                )
             )
-        )
+        charts = drawing.result()
         close_acceptances(published.quality_dir(), {a.table for a in accepted}, version.publish_id)
         # what this version was built from: the next run with nothing new skips the build
         fingerprint = inputs_fingerprint(warehouse.resolved_path(), engine.name)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,10 +59,12 @@ def publish(
     checks_passed: int | None = None,
     checks_failed: int | None = None,
     accepted_changes: Sequence[Mapping[str, object]] = (),
+    before_swap: Callable[[], object] | None = None,
 ) -> PublishedVersion:
     """Copy `tables` (published name -> `schema.table` in the warehouse) into a new
     version of `published` and swap it in. Nothing changes for readers until the rename;
-    a failure before it leaves the previous version as it was."""
+    a failure before it (`before_swap` raising included) leaves the previous version as
+    it was."""
     publish_id = uuid.uuid4().hex
     published_at = datetime.now(UTC)
     published.parent.mkdir(parents=True, exist_ok=True)
@@ -77,6 +79,8 @@ def publish(
             run_id, definitions_version, checks_passed, checks_failed, accepted_changes,
         )  # fmt: skip
         _fsync(staging)
+        if before_swap is not None:
+            before_swap()
         stale_wal = published.with_name(published.name + ".wal")
         if stale_wal.exists():  # only a read-write open leaves one; never ours to keep
             stale_wal.unlink()

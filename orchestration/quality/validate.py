@@ -4,8 +4,8 @@ GE runs every expectation where the tables are: as SQL in DuckDB or PostgreSQL t
 its SQL datasources (read-only connections, closed afterwards), as Spark jobs through its
 Spark datasource (aggregates and samples come back, never whole tables). Each
 expectation becomes an `Outcome`; an expectation GE could not evaluate raises
-`ValidationError` (an error of the check, never a failed expectation). Data Docs (HTML)
-are rebuilt after every validation into `docs_dir`.
+`ValidationError` (an error of the check, never a failed expectation). Data Docs (HTML:
+one page per validation) are rebuilt after every validation into `docs_dir`.
 """
 
 from __future__ import annotations
@@ -60,6 +60,10 @@ def _context(docs_dir: Path | None) -> Any:
                     "base_directory": str(docs_dir),
                 },
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                # validation pages only: each lists every expectation with its parameters
+                # and result; the suites themselves are expectations/*.json (their own
+                # pages took 60% of the build, ~0.25 s a check step)
+                "site_section_builders": {"expectations": "0"},
             },
         )
     return context

@@ -10,7 +10,7 @@ tables must equal the DuckDB reference build's row for row.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg2
@@ -172,18 +172,42 @@ def test_every_landed_row_reached_postgres(pg_builds: dict[int, PgBuild], seed: 
         store.close()
 
 
-def test_a_failed_publish_leaves_the_published_schema_as_it_was(pg_builds: dict[int, PgBuild]):
+def _charts_failed() -> None:
+    raise RuntimeError("chart funnel: no rows")
+
+
+@pytest.mark.parametrize(
+    ("tables", "before_swap", "error"),
+    [
+        # a table that cannot be copied: the copy's transaction rolls back
+        (
+            {"dim_persons": "marts.dim_persons", "broken": "marts.no_such_table"},
+            None,
+            psycopg2.Error,
+        ),
+        # the charts, drawn while the copy ran, failed: abandoned right before the swap
+        ({"dim_persons": "marts.dim_persons"}, _charts_failed, RuntimeError),
+    ],
+    ids=["copy-fails", "charts-fail"],
+)
+def test_a_failed_publish_leaves_the_published_schema_as_it_was(
+    pg_builds: dict[int, PgBuild],
+    tables: dict[str, str],
+    before_swap: Callable[[], None] | None,
+    error: type[BaseException],
+):
     build = pg_builds[ENGINE_SEEDS[1]]
     before = postgres_tables(build.connect)
     log = build.query("select publish_id from published.publish_log")
     with environment(build.env()):
         engine = PostgresEngine(build.root / "warehouse.duckdb", build.root / "published.duckdb")
-        with pytest.raises(psycopg2.Error):
+        with pytest.raises(error):
             engine.publish(
                 PublishRequest(
-                    tables={"dim_persons": "marts.dim_persons", "broken": "marts.no_such_table"},
+                    tables=tables,
                     run_id="failing",
                     definitions_version=None,
+                    before_swap=before_swap,
                 )
             )
     assert build.query("select publish_id from published.publish_log") == log

@@ -10,6 +10,7 @@ DuckDB reference build's row for row.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -95,17 +96,39 @@ def test_every_landed_row_reached_the_lake(spark_builds: dict[int, SparkBuild]):
         store.close()
 
 
+def _charts_failed() -> None:
+    raise RuntimeError("chart funnel: no rows")
+
+
+@pytest.mark.parametrize(
+    ("tables", "before_swap", "error"),
+    [
+        # a table that cannot be copied
+        (
+            {"dim_persons": "marts.dim_persons", "zz_broken": "marts.no_such_table"},
+            None,
+            r"(?i)no_such_table|not found|cannot be found",
+        ),
+        # the charts, drawn while the copy ran, failed: abandoned right before the swap
+        ({"dim_persons": "marts.dim_persons"}, _charts_failed, "chart funnel: no rows"),
+    ],
+    ids=["copy-fails", "charts-fail"],
+)
 def test_a_failed_publish_leaves_current_on_the_last_good_version(
     spark_builds: dict[int, SparkBuild],
+    tables: dict[str, str],
+    before_swap: Callable[[], None] | None,
+    error: str,
 ):
     build = spark_builds[SPARK_SEEDS[0]]
     before, log = build.current(), build.engine.read_log()
-    with pytest.raises(Exception, match=r"(?i)no_such_table|not found|cannot be found"):
+    with pytest.raises(Exception, match=error):
         build.engine.publish(
             PublishRequest(
-                tables={"dim_persons": "marts.dim_persons", "zz_broken": "marts.no_such_table"},
+                tables=tables,
                 run_id="failing",
                 definitions_version=None,
+                before_swap=before_swap,
             )
         )
     assert build.current() == before

@@ -230,7 +230,12 @@ class PostgresEngine(Engine):
                     f"insert into {NEXT}.{LOG_TABLE} values (%s, %s, %s, %s, %s, %s, %s, %s)",
                     log_row(request, publish_id, published_at, row_counts),
                 )
-            request.confirm()
+            try:
+                request.confirm()
+            except BaseException:  # abandoned before the swap: nothing of it stays
+                with pg, pg.cursor() as cursor:
+                    cursor.execute(f"drop schema if exists {NEXT} cascade")
+                raise
             with pg, pg.cursor() as cursor:  # the swap: one transaction
                 cursor.execute(f"drop schema if exists {OLD} cascade")
                 cursor.execute(

@@ -134,7 +134,8 @@ def build_landed_files_asset(
             )
             # validated and accounted for here; the engine receives the loaded rows
             engine.ship(con, [t.qualified_name for t in selected])
-        refused = []
+        refused: list[str] = []
+        refused_files: dict[str, object] = {}
         for table in selected:
             report = reports[table.qualified_name]
             metadata = _metadata(report)
@@ -144,6 +145,9 @@ def build_landed_files_asset(
                 refused.append(
                     f"{table.qualified_name}: {len(report.failures)} file(s) refused: "
                     + "; ".join(report.failures)
+                )
+                refused_files[f"{table.qualified_name} files"] = MetadataValue.md(
+                    _files_markdown(report)
                 )
                 context.log.error(refused[-1])
                 continue
@@ -158,6 +162,7 @@ def build_landed_files_asset(
             # the other tables are materialized above; these stay as they were
             raise Failure(
                 description=" | ".join(refused),
+                metadata=refused_files,  # what those tables did load, file by file
                 allow_retries=False,  # a broken file stays broken: fix it, land it again
             )
 

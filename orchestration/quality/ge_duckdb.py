@@ -7,7 +7,7 @@ duckdb-engine drops the result set then (great_expectations #10738, #11579). GE 
 connection open for the dialects in `_PERSISTED_CONNECTION_DIALECTS` (SQLite, SQL Server,
 ...); adding DuckDB there fixes it. `apply_fix()` does that once, and fails loudly if GE
 no longer has the hook, so an upgrade cannot silently turn every check red.
-`tests/test_quality_ge.py` proves the fix is still needed and still works.
+`tests/test_quality_suites.py` proves the fix is still needed and still works.
 
 Reflection: before each validation GE reflects the table's columns (and primary key)
 through SQLAlchemy, which duckdb-engine answers with PostgreSQL's catalog queries against
@@ -15,7 +15,7 @@ DuckDB's emulated `pg_catalog`: about 30 ms a table whatever its size (the prima
 query even fails on DuckDB, which GE ignores). `reflect_by_schema()` answers every table of
 a schema from one such query (SQLAlchemy's own `get_multi_columns`, so the columns and
 types are exactly what the per-table query returns) and the primary key from
-`duckdb_constraints()`: 31 suites cost 5 catalog queries instead of 62.
+`duckdb_constraints()`: a few catalog queries per schema instead of two per table.
 """
 
 from __future__ import annotations

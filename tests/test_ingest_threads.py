@@ -55,10 +55,8 @@ def test_tables_loaded_at_once_equal_tables_loaded_one_by_one(
         assert _rows_without_load_time(four, table.qualified_name) == rows, table.qualified_name
 
 
-def test_a_refused_file_fails_its_own_table_only(landing: Path, tmp_path: Path):
-    """Two tables in one step: the account export loads; the lead export lacks a required
-    column and is refused. The account table is materialized with its one row, the lead
-    table is not, and the step's failure names the refused file."""
+def _land_an_account_and_a_broken_lead(landing: Path) -> None:
+    """One good account export; a lead export missing most required columns."""
     land(
         landing,
         "salesforce/Account",
@@ -66,6 +64,13 @@ def test_a_refused_file_fails_its_own_table_only(landing: Path, tmp_path: Path):
         f"{ACCOUNT_HEADER}\n{account_row('001A')}\n".encode(),
     )
     land(landing, "salesforce/Lead", "leads.csv", b"Id,Email\n00QA,a@example.com\n")
+
+
+def test_a_refused_file_fails_its_own_table_only(landing: Path, tmp_path: Path):
+    """Two tables in one step: the account export loads; the lead export lacks a required
+    column and is refused. The account table is materialized with its one row, the lead
+    table is not, and the step's failure names the refused file."""
+    _land_an_account_and_a_broken_lead(landing)
     warehouse = tmp_path / "w.duckdb"
     result = run_ingest(landing, warehouse, [ACCOUNT, LEAD])
     assert not result.success
@@ -80,13 +85,7 @@ def test_a_refused_file_fails_its_own_table_only(landing: Path, tmp_path: Path):
 
 
 def test_selecting_one_table_loads_that_table_only(landing: Path, tmp_path: Path):
-    land(
-        landing,
-        "salesforce/Account",
-        "accounts.csv",
-        f"{ACCOUNT_HEADER}\n{account_row('001A')}\n".encode(),
-    )
-    land(landing, "salesforce/Lead", "leads.csv", b"Id,Email\n00QA,a@example.com\n")
+    _land_an_account_and_a_broken_lead(landing)
     warehouse = tmp_path / "w.duckdb"
     result = run_ingest(landing, warehouse, [ACCOUNT])
     assert result.success

@@ -47,6 +47,9 @@ class Built:
     published_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     # metadata of each dbt model's materialization, by asset key ("marts/dim_persons")
     dbt_metadata: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # every check evaluation of the build: (asset key, check) -> whether the materialization
+    # it names as its target is that asset's materialization in the same run
+    check_targets: Mapping[tuple[str, str], bool] = field(default_factory=dict)
 
     @property
     def published(self) -> Path:
@@ -140,6 +143,26 @@ def dbt_metadata(result: ExecuteInProcessResult) -> dict[str, Mapping[str, Any]]
     }
 
 
+def check_targets(result: ExecuteInProcessResult) -> dict[tuple[str, str], bool]:
+    materialized = {
+        event.asset_key: event.event_specific_data.materialization
+        for event in result.all_events
+        if event.event_type_value == "ASSET_MATERIALIZATION"
+    }
+    targets = {}
+    for event in result.all_events:
+        if event.event_type_value != "ASSET_CHECK_EVALUATION":
+            continue
+        evaluation = event.event_specific_data
+        target = evaluation.target_materialization_data
+        targets[evaluation.asset_key.to_user_string(), evaluation.check_name] = (
+            target is not None
+            and target.run_id == result.run_id
+            and evaluation.asset_key in materialized
+        )
+    return targets
+
+
 CHUNKED_BUILD_FROM = 3_000
 
 
@@ -167,5 +190,6 @@ class Builds:
                 root / "warehouse.duckdb",
                 published_metadata(result),
                 dbt_metadata(result),
+                check_targets(result),
             )
         return self._made[seed, persons]

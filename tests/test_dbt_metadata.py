@@ -77,3 +77,15 @@ def test_row_counts_are_the_tables_row_counts(built_small: Built):
             assert built_small.dbt_metadata[key]["dagster/row_count"].value == rows, key
     finally:
         con.close()
+
+
+def test_every_check_names_the_materialization_of_its_run(built_small: Built):
+    # dbt's tests and the GE checks: their targets are fetched in one query per step
+    # (orchestration/quality/check_targets.py), after the step's models are stored
+    assert len(built_small.check_targets) >= 150
+    assert {key[0].split("/")[0] for key in built_small.check_targets} >= {
+        "raw_salesforce",
+        "staging",
+        "marts",
+    }
+    assert [key for key, ok in built_small.check_targets.items() if not ok] == []

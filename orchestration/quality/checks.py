@@ -36,6 +36,7 @@ from orchestration.engines.base import Engine
 from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.ingest.contract import load_contract
 from orchestration.quality.acceptances import open_acceptances
+from orchestration.quality.check_targets import prefetch_check_targets
 from orchestration.quality.finite_numbers import build_finite_numbers_check
 from orchestration.quality.parameters import Baseline, allowed_text, suite_parameters
 from orchestration.quality.suites import CRITICAL, ROW_VOLUME, committed_suites
@@ -194,6 +195,7 @@ def _build(
         parameters = {n: suite_parameters(definitions, n, baselines, now) for n in suites}
         outcomes = validate(engine, suites.values(), parameters.__getitem__, docs)
         judged = _judge(outcomes, suites, parameters, baselines, loaded.version)
+        prefetch_check_targets(context, [_asset_key(name) for name in suites])
         for one in judged:
             yield _result(one, docs)
         failed = [j for j in judged if j.outcome.blocking and not j.outcome.success]

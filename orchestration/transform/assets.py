@@ -7,14 +7,15 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetsDefinition, Failure
+from dagster import AssetCheckResult, AssetExecutionContext, AssetsDefinition, Failure
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.ingest.assets import WAREHOUSE_POOL
+from orchestration.quality.check_targets import prefetch_check_targets
 from orchestration.resources import SourcesResource, WarehouseResource
 from orchestration.settings import (
     ENV_DBT_COLUMN_LINEAGE,
@@ -42,6 +43,19 @@ def _artifact(invocation: Any, name: str) -> dict[str, Any] | None:
         return invocation.get_artifact(name)
     except Exception:
         return None
+
+
+def models_then_tests(context: AssetExecutionContext, events: Iterable[Any]) -> Iterator[Any]:
+    """Every model's event, then every test's result: the results' target materializations
+    are then all stored and fetched in one query (check_targets.py)."""
+    tests = []
+    for event in events:
+        if isinstance(event, AssetCheckResult):
+            tests.append(event)
+        else:
+            yield event
+    prefetch_check_targets(context, [test.asset_key for test in tests])
+    yield from tests
 
 
 def _build_args() -> list[str]:
@@ -98,7 +112,9 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
                 finished = time.perf_counter()
                 partial_parse.keep(target, parse_key, run_target)
                 lineage = os.environ.get(ENV_DBT_COLUMN_LINEAGE, "1").strip() != "0"
-                yield from with_table_metadata(events, invocation, engine, target, lineage)
+                yield from models_then_tests(
+                    context, with_table_metadata(events, invocation, engine, target, lineage)
+                )
                 context.log.info(
                     f"dbt ran {finished - started:.1f} s; row counts, columns and lineage "
                     f"took {time.perf_counter() - finished:.1f} s"

@@ -59,10 +59,8 @@ def project_fingerprint(directory: Path, env: Mapping[str, str]) -> str:
     # the installed package's version: importing dbt itself costs a second
     digest = hashlib.sha256(f"dbt {installed_version('dbt-core')}\n".encode())
     names: set[str] = set()
-    for path in sorted(directory.rglob("*")):
+    for path in _project_files(directory):
         relative = path.relative_to(directory)
-        if not path.is_file() or relative.parts[0] in NOT_SOURCES:
-            continue
         content = path.read_bytes()
         digest.update(f"{relative.as_posix()}\0{len(content)}\0".encode())
         digest.update(content)
@@ -76,6 +74,17 @@ def project_fingerprint(directory: Path, env: Mapping[str, str]) -> str:
             value = Path(value).stem
         digest.update(f"{name}={value!r}\n".encode())
     return digest.hexdigest()
+
+
+def _project_files(directory: Path) -> list[Path]:
+    """Every file of the project, sorted; dbt's own output folders are not walked (each
+    run's target folder holds thousands of files)."""
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(directory):
+        if Path(folder) == directory:
+            subfolders[:] = [name for name in subfolders if name not in NOT_SOURCES]
+        found.extend(Path(folder, name) for name in files)
+    return sorted(found)
 
 
 def dbt_executable() -> str:

@@ -39,19 +39,30 @@ def free_port() -> int:
 
 
 def stop_group(process: subprocess.Popen[Any], grace: float = 20.0) -> None:
-    """SIGTERM the process group, then SIGKILL what is left (`dagster dev` spawns many)."""
-    if process.poll() is not None:
-        return
+    """SIGTERM the process group, then SIGKILL what is left (`dagster dev` spawns many);
+    returns when every process of the group has exited (the webserver, daemon and code
+    server shut down after `dagster dev` itself: a benchmark that went on at once would
+    share the machine with them)."""
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 10.0)):
         try:
             os.killpg(process.pid, sig)
         except ProcessLookupError:
+            break
+        if _group_gone(process, wait):
             return
+    process.wait(timeout=10.0)
+
+
+def _group_gone(process: subprocess.Popen[Any], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        process.poll()  # reap the leader, or the group never looks empty
         try:
-            process.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 @dataclass(frozen=True)

@@ -44,3 +44,27 @@ def test_only_the_newest_files_are_kept(tmp_path: Path):
     names = sorted(p.name for p in (target / partial_parse.CACHE_DIR).iterdir())
     assert len(names) == partial_parse.KEEP
     assert "k1.msgpack" not in names and f"k{partial_parse.KEEP + 2}.msgpack" in names
+
+
+def test_failed_steps_leave_only_their_newest_target_folders(tmp_path: Path):
+    target = tmp_path / "target"
+    now = 10_000_000.0
+    folders = []
+    for number in range(partial_parse.KEEP_RUN_TARGETS + 4):
+        folder = partial_parse.run_target_path(target, f"run{number:04d}")
+        (folder / "compiled").mkdir(parents=True)
+        (folder / "dbt.log").write_text("failed")
+        age = 7200 - number * 60  # the last two beyond the newest ten are under an hour old
+        if number >= partial_parse.KEEP_RUN_TARGETS + 2:
+            age = 0
+        os.utime(folder, (now - age, now - age))
+        folders.append(folder)
+    (target / "partial_parse").mkdir()  # dbt's and the cache's own folders stay
+    (target / "manifest.json").write_text("{}")
+    removed = partial_parse.prune_run_targets(target, now=now)
+    # newest ten by age: the two young ones and numbers 4..11; 0..3 are old and beyond ten
+    assert sorted(removed) == sorted(folders[:4])
+    assert all(not f.exists() for f in folders[:4])
+    assert all(f.exists() for f in folders[4:])
+    assert (target / "partial_parse").is_dir() and (target / "manifest.json").exists()
+    assert partial_parse.prune_run_targets(target, now=now) == []

@@ -101,6 +101,7 @@ def build_dbt_assets(project: DbtProject | None = None) -> AssetsDefinition:
         target = project.project_dir / "target"
         # the parse of an earlier run with the same settings (partial_parse.py)
         parse_key = partial_parse.cache_key({**env, "engine": engine.name})
+        partial_parse.prune_run_targets(target)  # failed steps' folders, but the newest
         run_target = partial_parse.run_target_path(target, context.run.run_id)
         partial_parse.seed(target, parse_key, run_target)
         # env_var in dbt's profile and sources keeps dbt's partial parsing, unlike --vars

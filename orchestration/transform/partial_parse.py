@@ -11,6 +11,11 @@ Here each successful dbt step leaves its `partial_parse.msgpack` in
 sources read; the next step with the same settings starts from it (dagster-dbt then
 leaves it in place). dbt still checks every file's hash and the profile itself, so a stale
 or foreign file costs a full parse, never a wrong manifest. The newest few are kept.
+
+Each dbt step writes into its own target folder (`run_target_path`), removed when dbt
+succeeded and kept when it failed (its `dbt.log` and compiled SQL say why). Kept folders
+hold several megabytes each: `prune_run_targets` keeps the newest few, and never touches a
+folder younger than an hour (a run in progress in another process).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,6 +32,9 @@ from pathlib import Path
 CACHE_DIR = "partial_parse"
 FILE_NAME = "partial_parse.msgpack"
 KEEP = 8
+RUN_TARGET_PREFIX = "funnel_dbt_models-"
+KEEP_RUN_TARGETS = 10
+RUN_TARGET_MIN_AGE_SECONDS = 3600
 
 
 def cache_key(settings: Mapping[str, str]) -> str:
@@ -36,7 +45,24 @@ def cache_key(settings: Mapping[str, str]) -> str:
 
 def run_target_path(target_dir: Path, run_id: str) -> Path:
     """A fresh target folder for one dbt invocation (as dagster-dbt would make one)."""
-    return target_dir / f"funnel_dbt_models-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    return target_dir / f"{RUN_TARGET_PREFIX}{run_id[:7]}-{uuid.uuid4().hex[:7]}"
+
+
+def prune_run_targets(target_dir: Path, now: float | None = None) -> list[Path]:
+    """Remove the run target folders left by failed dbt steps, all but the newest
+    KEEP_RUN_TARGETS and those younger than an hour; the removed folders."""
+    now = time.time() if now is None else now
+    folders = sorted(
+        (p for p in target_dir.glob(f"{RUN_TARGET_PREFIX}*") if p.is_dir()),
+        key=_modified,
+        reverse=True,
+    )
+    removed = []
+    for folder in folders[KEEP_RUN_TARGETS:]:
+        if now - _modified(folder) >= RUN_TARGET_MIN_AGE_SECONDS:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def seed(target_dir: Path, key: str, run_target: Path) -> bool:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
+import os
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -290,5 +293,27 @@ def main(argv: list[str] | None = None) -> int:
     return int(args.handler(args))
 
 
+def entry() -> None:
+    """The `common-funnel` command: `main()`, then an exit without Python's teardown.
+
+    Tearing down the interpreter after a run (freeing every module and object of Dagster,
+    dbt-core and Great Expectations one by one) takes about 1.3 s, a second of every
+    `materialize` for nothing: once the command is done, output is flushed, threads that
+    are not daemons are joined and the `atexit` functions run (logging's flush and close,
+    temporary folders' clean-up, file locks' release), then the process ends at once with
+    the command's exit code. An exception leaves through Python's usual exit, traceback
+    and all. Tests call `main()`.
+    """
+    code = main()
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

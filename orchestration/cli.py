@@ -143,7 +143,9 @@ def cmd_bench_pipeline(args: argparse.Namespace) -> int:
     from orchestration.benchmark_pipeline import run_pipeline_benchmark
 
     workdir = Path(args.workdir) if args.workdir else None
-    run_pipeline_benchmark(args.persons, args.seed, workdir, generate_only=args.generate_only)
+    run_pipeline_benchmark(
+        args.persons, args.seed, workdir, generate_only=args.generate_only, repeats=args.repeat
+    )
     return 0
 
 
@@ -215,6 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
                 "--generate-only",
                 action="store_true",
                 help="time the sample generator alone (its target is at 1,000,000 persons)",
+            )
+            command.add_argument(
+                "--repeat",
+                type=int,
+                choices=range(1, 10),
+                metavar="N",
+                help="time the first run and the floor N times and keep the medians (default:"
+                " 3 on DuckDB up to 200,000 persons, else 1)",
             )
         if name == "generate":
             command.add_argument(

@@ -13,7 +13,14 @@ import sys
 from pathlib import Path
 
 from orchestration.benchmark_floor import run_floor
-from orchestration.benchmark_pipeline import TreeSampler
+from orchestration.benchmark_pipeline import (
+    Figures,
+    RunFigures,
+    TreeSampler,
+    _clear_run_outputs,
+    _median_run,
+    default_repeats,
+)
 from orchestration.transform.project import dbt_project
 from tests.builds import Built
 
@@ -70,3 +77,30 @@ def test_the_sampler_counts_cpu_and_memory_of_every_descendant():
     assert sampler.cpu_total >= 0.4
     start, end = sampler.samples[0][0], sampler.samples[-1][0]
     assert sampler.cpu_between(start, end) <= sampler.cpu_total
+
+
+def test_a_repeated_first_run_starts_from_the_landed_files_alone(tmp_path: Path):
+    for folder in ("landing/salesforce/lead", "ground_truth", "dev_home", "quality/data_docs",
+                   "charts", "dagster_home/history", "logs"):  # fmt: skip
+        (tmp_path / folder).mkdir(parents=True)
+    for name in ("landing/salesforce/lead/export.csv", "ground_truth/persons.csv",
+                 "dagster_dev.log", "warehouse.duckdb", "warehouse.duckdb.wal",
+                 "published.duckdb", "materialize.log", "charts/funnel.png"):  # fmt: skip
+        (tmp_path / name).write_text("x")
+    _clear_run_outputs(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "dagster_dev.log",
+        "dev_home",
+        "ground_truth",
+        "landing",
+    ]
+    assert (tmp_path / "landing/salesforce/lead/export.csv").exists()
+
+
+def test_the_median_first_run_is_kept_and_repeats_only_where_runs_are_short():
+    runs = [RunFigures(Figures(wall=seconds)) for seconds in (34.0, 31.5, 40.2)]
+    assert _median_run(runs).total.wall == 34.0
+    assert _median_run(runs[:1]).total.wall == 34.0
+    assert default_repeats(100_000, "duckdb") == 3
+    assert default_repeats(1_000_000, "duckdb") == 1
+    assert default_repeats(300, "postgres") == default_repeats(300, "spark") == 1

@@ -14,6 +14,9 @@ Printed, never asserted (README "Benchmarks"). One invocation generates a sample
    bookkeeping) gets wall and CPU seconds and the peak memory of all processes together;
 3. runs the floor (`benchmark_floor.py`: the same compiled SQL in one DuckDB connection)
    and prints materialize / floor and dbt / floor.
+The first run (each time from a cleared data folder), the floor and dbt after the month
+(rebuilding the same data) are timed `--repeat` times, by default 3 on DuckDB up to
+200,000 persons, and the medians kept: single runs on a small machine spread by seconds.
 COMMON_FUNNEL_ENGINE (and the engine's settings) choose where dbt, the checks and the
 publish run; the floor is DuckDB's.
 """

@@ -308,16 +308,21 @@ def entry() -> None:
 
     Tearing down the interpreter after a run (freeing every module and object of Dagster,
     dbt-core and Great Expectations one by one) takes about 1.3 s, a second of every
-    `materialize` for nothing: once the command is done, output is flushed, threads that
-    are not daemons are joined and the `atexit` functions run (logging's flush and close,
-    temporary folders' clean-up, file locks' release), then the process ends at once with
-    the command's exit code. An exception leaves through Python's usual exit, traceback
-    and all. Tests call `main()`.
+    `materialize` for nothing: once the command is done, threads that are not daemons are
+    joined, the `atexit` functions run (logging's flush and close, temporary folders'
+    clean-up, file locks' release) and output is flushed, then the process ends at once
+    with the command's exit code (`finish`). An exception leaves through Python's usual
+    exit, traceback and all. Tests call `main()`.
     """
-    code = main()
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
+    finish(main())
+
+
+def finish(code: int) -> None:
+    """End the process as Python's own exit does, without its teardown: the threading
+    module's exit hooks (idle thread pools are told to stop) and the wait for threads that
+    are not daemons (`threading._shutdown`, CPython's first exit step), then the `atexit`
+    functions, then flushed output and `os._exit`."""
+    threading._shutdown()  # type: ignore[attr-defined]
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

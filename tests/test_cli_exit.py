@@ -55,3 +55,29 @@ def test_an_error_still_leaves_through_python_with_its_traceback(tmp_path: Path)
     )
     assert done.returncode == 1
     assert "Traceback" in done.stderr and "no-such-engine" in done.stderr
+
+
+def test_the_quick_exit_waits_for_threads_and_stops_idle_thread_pools(tmp_path: Path):
+    # an idle pool's worker waits for work forever: only the threading module's exit hook
+    # stops it; a plain thread's last write and an atexit function must happen too
+    script = f"""
+import atexit, concurrent.futures, threading, time
+from pathlib import Path
+from orchestration.cli import finish
+pool = concurrent.futures.ThreadPoolExecutor(2)
+assert pool.submit(lambda: 1).result() == 1
+def late():
+    time.sleep(0.5)
+    Path({str(tmp_path / "thread")!r}).write_text("done")
+threading.Thread(target=late).start()
+atexit.register(lambda: Path({str(tmp_path / "atexit")!r}).write_text("ran"))
+print("before the exit", flush=False)
+finish(7)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 7, done.stderr
+    assert done.stdout.strip() == "before the exit"
+    assert (tmp_path / "thread").read_text() == "done"
+    assert (tmp_path / "atexit").read_text() == "ran"

@@ -66,3 +66,11 @@ def build_on(engine: str, reference: Reference, root: Path) -> ExecuteInProcessR
     unit_tests = "1" if reference.seed == ENGINE_SEEDS[0] else "0"
     with environment({ENV_DBT_UNIT_TESTS: unit_tests}):
         return build_everything(reference.landing, root / "warehouse.duckdb", engine=engine)
+
+
+CHARTS_FAILURE = "chart funnel: no rows"
+
+
+def charts_failed() -> None:
+    """A publish's `before_swap` whose charts failed: the publish must be abandoned."""
+    raise RuntimeError(CHARTS_FAILURE)

@@ -23,6 +23,7 @@ from tests.engine_builds import (
     ENGINE_SEEDS,
     Reference,
     build_on,
+    charts_failed,
     environment,
     reference_build,
 )
@@ -172,10 +173,6 @@ def test_every_landed_row_reached_postgres(pg_builds: dict[int, PgBuild], seed: 
         store.close()
 
 
-def _charts_failed() -> None:
-    raise RuntimeError("chart funnel: no rows")
-
-
 @pytest.mark.parametrize(
     ("tables", "before_swap", "error"),
     [
@@ -186,7 +183,7 @@ def _charts_failed() -> None:
             psycopg2.Error,
         ),
         # the charts, drawn while the copy ran, failed: abandoned right before the swap
-        ({"dim_persons": "marts.dim_persons"}, _charts_failed, RuntimeError),
+        ({"dim_persons": "marts.dim_persons"}, charts_failed, RuntimeError),
     ],
     ids=["copy-fails", "charts-fail"],
 )

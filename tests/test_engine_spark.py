@@ -19,7 +19,14 @@ from dagster import ExecuteInProcessResult
 from orchestration.engines.base import PublishRequest
 from orchestration.engines.spark_engine import CURRENT, SparkEngine
 from orchestration.ingest.contract import load_contract
-from tests.engine_builds import ENGINE_SEEDS, Reference, build_on, reference_build
+from tests.engine_builds import (
+    CHARTS_FAILURE,
+    ENGINE_SEEDS,
+    Reference,
+    build_on,
+    charts_failed,
+    reference_build,
+)
 from tests.engine_equality import compare, duckdb_tables, parquet_tables
 from tests.privacy_scan import (
     NAME_LIKE_COLUMNS_ALLOWED,
@@ -96,10 +103,6 @@ def test_every_landed_row_reached_the_lake(spark_builds: dict[int, SparkBuild]):
         store.close()
 
 
-def _charts_failed() -> None:
-    raise RuntimeError("chart funnel: no rows")
-
-
 @pytest.mark.parametrize(
     ("tables", "before_swap", "error"),
     [
@@ -110,7 +113,7 @@ def _charts_failed() -> None:
             r"(?i)no_such_table|not found|cannot be found",
         ),
         # the charts, drawn while the copy ran, failed: abandoned right before the swap
-        ({"dim_persons": "marts.dim_persons"}, _charts_failed, "chart funnel: no rows"),
+        ({"dim_persons": "marts.dim_persons"}, charts_failed, CHARTS_FAILURE),
     ],
     ids=["copy-fails", "charts-fail"],
 )

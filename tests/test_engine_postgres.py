@@ -29,6 +29,7 @@ from tests.engine_builds import (
 )
 from tests.engine_equality import compare, duckdb_tables, postgres_tables
 from tests.hand_made_landing import land_everything, published_differences
+from tests.hand_made_ties import tie_differences
 from tests.privacy_scan import (
     NAME_LIKE_COLUMNS_ALLOWED,
     identifier_like_columns,
@@ -121,6 +122,16 @@ def test_postgres_publishes_exactly_what_duckdb_publishes(pg_builds: dict[int, P
     actual = postgres_tables(build.connect)
     assert len(expected) > 10 and sum(len(t.rows) for t in expected.values()) > 1000
     assert compare(expected, actual) == []
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_simultaneous_first_touches_are_broken_as_computed_by_hand(
+    pg_builds: dict[int, PgBuild], seed: int
+):
+    """The hand-made tie of tests/hand_made_ties.py, on DuckDB and on PostgreSQL."""
+    build = pg_builds[seed]
+    assert tie_differences(duckdb_tables(build.reference.published)) == []
+    assert tie_differences(postgres_tables(build.connect)) == []
 
 
 @pytest.mark.parametrize("seed", ENGINE_SEEDS)

@@ -28,6 +28,7 @@ from tests.engine_builds import (
     reference_build,
 )
 from tests.engine_equality import compare, duckdb_tables, parquet_tables
+from tests.hand_made_ties import tie_differences
 from tests.privacy_scan import (
     NAME_LIKE_COLUMNS_ALLOWED,
     identifier_like_columns,
@@ -84,6 +85,14 @@ def test_spark_publishes_exactly_what_duckdb_publishes(
     actual = parquet_tables(build.current())
     assert len(expected) > 10 and sum(len(t.rows) for t in expected.values()) > 1000
     assert compare(expected, actual) == []
+
+
+def test_simultaneous_first_touches_are_broken_as_computed_by_hand(
+    spark_builds: dict[int, SparkBuild],
+):
+    """The hand-made tie of tests/hand_made_ties.py (nulls sort first on Spark unless told)."""
+    for build in spark_builds.values():
+        assert tie_differences(parquet_tables(build.current())) == []
 
 
 def test_every_landed_row_reached_the_lake(spark_builds: dict[int, SparkBuild]):

@@ -76,6 +76,27 @@ def test_published_metric_assets_carry_charts_and_files(built: Built):
         assert "<svg" in svg.read_text(encoding="utf-8")[:500]
 
 
+def test_charts_are_drawn_in_memory_and_written_whole_only_when_asked(built: Built, tmp_path: Path):
+    """The publish draws the charts before its swap and writes them after it, so a publish
+    that fails at the swap leaves the charts of the version still published."""
+    from orchestration.publish.charts import render_all
+
+    con = duckdb.connect(str(built.published), read_only=True)
+    try:
+        charts = render_all(con, "main", tmp_path / "charts")
+    finally:
+        con.close()
+    assert len(charts) >= 3 and not (tmp_path / "charts").exists()  # drawn, nothing written
+    old_png = tmp_path / "charts" / "funnel.png"
+    old_png.parent.mkdir()
+    old_png.write_bytes(b"the published version's chart")
+    for chart in charts.values():
+        chart.write()
+    written = sorted(p.name for p in (tmp_path / "charts").iterdir())
+    assert written == sorted(p.name for c in charts.values() for p in c.files)  # no partials
+    assert old_png.read_bytes() == charts["metric_funnel_waterfall"].png
+
+
 def _fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -9,7 +9,8 @@ check passed *in this run* (so a run that selects the publish alone publishes no
 unaudited). It copies the marts into a new version of the published file while it draws
 the charts from the audited marts, and swaps the new version in (logging the publish,
 store.py) only once every chart is drawn: a chart that fails abandons the new version, so
-the published file never runs ahead of a failed step.
+the published file never runs ahead of a failed step. The chart files are written after
+the swap (a failed publish leaves the charts of the version still published).
 
 No `from __future__ import annotations` here: Dagster inspects the `context` annotation.
 """
@@ -176,6 +177,8 @@ def build_publish_assets(
                 )
             )
         charts = drawing.result()
+        for chart in charts.values():  # the published version's charts, after its swap
+            chart.write()
         close_acceptances(published.quality_dir(), {a.table for a in accepted}, version.publish_id)
         # what this version was built from: the next run with nothing new skips the build
         fingerprint = inputs_fingerprint(warehouse.resolved_path(), engine.name)

@@ -3,12 +3,14 @@
 Each chart reads a few total rows of the audited marts (small aggregates, computed in
 DuckDB), is drawn with Altair and rendered offline with vl-convert: PNG for the Dagster
 UI (embedded in the asset's metadata as Markdown) and SVG and PNG files for people
-without the UI.
+without the UI. The files are written only once the publish swapped its new version in:
+a publish that fails leaves the charts of the version still published.
 """
 
 from __future__ import annotations
 
 import base64
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,9 +174,25 @@ CHARTS: list[Chart] = [
 
 @dataclass(frozen=True)
 class RenderedChart:
+    """A drawn chart, in memory until `write` (the publish writes it after its swap)."""
+
     chart: Chart
     png: bytes
-    files: tuple[Path, ...]
+    svg: str
+    out_dir: Path
+
+    @property
+    def files(self) -> tuple[Path, Path]:
+        return self.out_dir / f"{self.chart.name}.png", self.out_dir / f"{self.chart.name}.svg"
+
+    def write(self) -> None:
+        """Each file replaced whole (written beside it, then renamed over it): a reader
+        sees the old chart or the new one, never a part."""
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        for path, data in zip(self.files, (self.png, self.svg.encode("utf-8")), strict=True):
+            partial = path.with_name(f".{path.name}.partial")
+            partial.write_bytes(data)
+            os.replace(partial, path)
 
     def markdown(self) -> str:
         """Markdown the Dagster UI renders: the PNG inline, and where the files are."""
@@ -194,11 +212,7 @@ def render(con: duckdb.DuckDBPyConnection, chart: Chart, out_dir: Path) -> Rende
     # compiling and rendering the chart twice
     svg = vl_convert.vegalite_to_svg(spec)
     png = vl_convert.svg_to_png(svg, scale=1.5)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    png_path, svg_path = out_dir / f"{chart.name}.png", out_dir / f"{chart.name}.svg"
-    png_path.write_bytes(png)
-    svg_path.write_text(svg, encoding="utf-8")
-    return RenderedChart(chart, png, (png_path, svg_path))
+    return RenderedChart(chart, png, svg, out_dir)
 
 
 def start_renderer() -> None:
@@ -220,7 +234,8 @@ def render_all(
     con: duckdb.DuckDBPyConnection, schema: str, out_dir: Path
 ) -> dict[str, RenderedChart]:
     """Every chart, by the table it belongs to, from `schema` of the DuckDB connection
-    (the audited marts, before they are published: a chart that fails stops the publish).
-    On other engines `con` holds copies of the chart tables (Engine.local_copy)."""
+    (the audited marts, before they are published: a chart that fails stops the publish),
+    drawn for `out_dir` and not written yet. On other engines `con` holds copies of the
+    chart tables (Engine.local_copy)."""
     con.execute(f"set schema = '{schema}'")
     return {chart.table: render(con, chart, out_dir) for chart in CHARTS}

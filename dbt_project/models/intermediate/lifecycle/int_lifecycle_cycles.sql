@@ -76,8 +76,10 @@ ends as (
         lead_id as end_lead_id,
         source_system as end_source_system,
         record_id as end_record_id,
+        -- two systems ending the cycle at once: the same record on every engine
         row_number() over (
-            partition by person_id, cycle_number order by event_at, stage_code
+            partition by person_id, cycle_number
+            order by event_at, stage_code, source_system, record_id
         ) as end_order
     from cycle_events
     where is_terminal

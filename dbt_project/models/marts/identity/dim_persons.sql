@@ -19,10 +19,14 @@ agreement as (
 ),
 
 ranked_touches as (
-    -- the first touch is the first thing the person did (a send is not their action)
+    -- the first touch is the first thing the person did (a send is not their action); of
+    -- simultaneous ones (two webinars on one day), the first touch type, then the lowest
+    -- touch id, on every engine (as fct_stage_transitions picks the first inquiry)
     select
         *,
-        row_number() over (partition by person_id order by touched_at, touch_type) as touch_order
+        row_number() over (
+            partition by person_id order by touched_at, touch_type, touch_id
+        ) as touch_order
     from touches
     where is_person_action
 ),

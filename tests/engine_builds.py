@@ -23,7 +23,7 @@ from orchestration.sample.generate import generate
 from orchestration.settings import ENV_DBT_UNIT_TESTS
 from orchestration.settings import overridden_environment as environment
 from tests.builds import build_everything, published_path
-from tests.hand_made_ties import simultaneous_webinars
+from tests.hand_made_ties import land_ties
 
 # two seeds; the generator's mess (full-width letters and digits, legal-form variants of
 # company names, blanks and case in emails) is in both
@@ -56,7 +56,7 @@ def reference_build(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Refe
         if not (root / "DONE").exists():
             shutil.rmtree(root, ignore_errors=True)
             sample = generate(root / "landing", root / "truth", ENGINE_PERSONS, seed)
-            simultaneous_webinars(sample.landing_dir)  # hand-made, beside the sample
+            land_ties(sample.landing_dir)  # hand-made, beside the sample
             # DuckDB's unit tests run in the shared builds (tests/builds.py)
             with environment({ENV_DBT_UNIT_TESTS: "0"}):
                 result = build_everything(sample.landing_dir, root / "warehouse.duckdb")

@@ -22,6 +22,13 @@ actions the lowest touch id, md5('event_attendee:' || registration id), wins:
 An engine that kept W-TIE-3 instead (nulls first) would answer 「DX入門」; one without the
 touch-id tie-break could answer either. The inquiry stage takes the same touch as its
 evidence (fct_stage_transitions orders inquiries the same way).
+
+Two CRM accounts share the website tie-trading.example: one account, whose CRM id is the
+highest of its records' ids in byte order (as DuckDB and Spark compare strings):
+'001TIEa000000001' (a = 0x61) above '001TIEB000000002' (B = 0x42). A PostgreSQL database
+whose default collation is en-US would say the opposite (a before b): the raw tables'
+text columns are created `collate "C"` there (orchestration/engines/postgres_engine.py),
+and one of the PostgreSQL builds runs on such a database.
 """
 
 from __future__ import annotations
@@ -37,6 +44,11 @@ EMAIL = "jiro.yamada@edge-seiki.example"
 PERSON_ID = hashlib.md5(EMAIL.encode()).hexdigest()
 QUALITY_WEBINAR, DX_WEBINAR = "ウェビナー「品質管理」", "ウェビナー「DX入門」"
 WEBINAR_DAY_UTC = datetime(2026, 6, 9, 15, 0)  # 2026-06-10 00:00 Asia/Tokyo
+
+ACCOUNT_DOMAIN = "tie-trading.example"
+ACCOUNT_ID = hashlib.md5(ACCOUNT_DOMAIN.encode()).hexdigest()
+# dim_accounts: account_domain, crm_account_id, source_records
+ACCOUNT = (ACCOUNT_DOMAIN, "001TIEa000000001", 2)
 
 # dim_persons: first_touch_type, first_touch_campaign, first_touch_at, inquiry_at
 FIRST_TOUCH = ("webinar_attendance", QUALITY_WEBINAR, WEBINAR_DAY_UTC, WEBINAR_DAY_UTC)
@@ -71,20 +83,51 @@ def simultaneous_webinars(landing: Path) -> None:
     )
 
 
-def _rows_of(tables: dict[str, Any], name: str, columns: tuple[str, ...]) -> list[tuple]:
+def _account(account_id: str, name: str) -> dict[str, str]:
+    return {
+        "Id": account_id,
+        "Name": name,
+        "Website": f"https://www.{ACCOUNT_DOMAIN}/",
+        "IsDeleted": "false",
+        "CreatedDate": "2026-06-01T00:00:00.000Z",
+        "LastModifiedDate": "2026-06-01T00:00:00.000Z",
+    }
+
+
+def case_differing_accounts(landing: Path) -> None:
+    write_export(
+        landing,
+        "raw_salesforce.account",
+        "Account_ties.csv",
+        [
+            _account("001TIEB000000002", "Tie Trading"),
+            _account("001TIEa000000001", "Tie Trading"),
+        ],
+    )
+
+
+def land_ties(landing: Path) -> None:
+    simultaneous_webinars(landing)
+    case_differing_accounts(landing)
+
+
+def _rows_of(
+    tables: dict[str, Any], name: str, columns: tuple[str, ...], key: tuple[str, str]
+) -> list[tuple]:
     table = tables[name]
-    at = [table.columns.index(c) for c in ("person_id", *columns)]
-    return [tuple(row[i] for i in at[1:]) for row in table.rows if row[at[0]] == PERSON_ID]
+    at = [table.columns.index(c) for c in (key[0], *columns)]
+    return [tuple(row[i] for i in at[1:]) for row in table.rows if row[at[0]] == key[1]]
 
 
 def tie_differences(tables: dict[str, Any]) -> list[str]:
     """What the published tables of any engine (tests/engine_equality Tables) get wrong
-    about Jiro against the hand-computed values."""
+    about Jiro and the tie-trading account against the hand-computed values."""
     problems = []
     first = _rows_of(
         tables,
         "dim_persons",
         ("first_touch_type", "first_touch_campaign", "first_touch_at", "inquiry_at"),
+        ("person_id", PERSON_ID),
     )
     if first != [FIRST_TOUCH]:
         problems.append(f"dim_persons: {first}")
@@ -92,7 +135,16 @@ def tie_differences(tables: dict[str, Any]) -> list[str]:
         tables,
         "fct_stage_transitions",
         ("stage_code", "entered_at", "evidence_system", "evidence_record_id"),
+        ("person_id", PERSON_ID),
     )
     if [row for row in inquiry if row[0] == "inquiry"] != [INQUIRY]:
         problems.append(f"fct_stage_transitions: {inquiry}")
+    account = _rows_of(
+        tables,
+        "dim_accounts",
+        ("account_domain", "crm_account_id", "source_records"),
+        ("account_id", ACCOUNT_ID),
+    )
+    if account != [ACCOUNT]:
+        problems.append(f"dim_accounts: {account}")
     return problems

@@ -78,6 +78,17 @@ def connect(**overrides: Any) -> Any:
     )  # fmt: skip
 
 
+# Text compares byte by byte, as on DuckDB and Spark: a database created with a linguistic
+# collation (en-US: 'a' before 'B') would otherwise give min/max and order by other
+# answers. Set on the shipped tables' text columns; dbt's models inherit it.
+BYTE_ORDER = "C"
+
+
+def column_definition(name: str, duckdb_type: str) -> str:
+    pg = pg_type(duckdb_type)
+    return f'"{name}" {pg} collate "{BYTE_ORDER}"' if pg == "text" else f'"{name}" {pg}'
+
+
 def pg_type(duckdb_type: str) -> str:
     if duckdb_type.endswith("[]"):
         return "jsonb"
@@ -131,18 +142,21 @@ class PostgresEngine(Engine):
             f"copy (select {select} from {schema}.{table}) to '{csv}' "
             "(format csv, header true, timestampformat '%Y-%m-%d %H:%M:%S.%f')"
         )
-        definition = ", ".join(f'"{name}" {pg_type(kind)}' for name, kind in columns)
+        definition = ", ".join(column_definition(name, kind) for name, kind in columns)
         names = ", ".join(f'"{name}"' for name, _ in columns)
         with pg, pg.cursor() as cursor:  # one transaction: commit on success, else rollback
             cursor.execute(f"create schema if not exists {schema}")
             cursor.execute(
-                "select column_name, data_type from information_schema.columns "
+                "select column_name, data_type, collation_name from information_schema.columns "
                 "where table_schema = %s and table_name = %s order by ordinal_position",
                 [schema, table],
             )
-            existing = cursor.fetchall()
-            wanted = [(name, pg_type(kind)) for name, kind in columns]
-            if [(n, t) for n, t in existing] == [(n, _information_type(t)) for n, t in wanted]:
+            existing = [tuple(row) for row in cursor.fetchall()]
+            wanted = [
+                (name, _information_type(pg), BYTE_ORDER if pg == "text" else None)
+                for name, pg in ((name, pg_type(kind)) for name, kind in columns)
+            ]
+            if existing == wanted:
                 cursor.execute(f"truncate {schema}.{table}")
             else:  # new or reshaped: dbt's staging views over it are rebuilt by dbt
                 cursor.execute(f"drop table if exists {schema}.{table} cascade")

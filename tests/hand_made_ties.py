@@ -29,6 +29,15 @@ highest of its records' ids in byte order (as DuckDB and Spark compare strings):
 whose default collation is en-US would say the opposite (a before b): the raw tables'
 text columns are created `collate "C"` there (orchestration/engines/postgres_engine.py),
 and one of the PostgreSQL builds runs on such a database.
+
+Ivan Ivanov (Иван Иванов) is a marketing contact (email, company "Ivanov Trading"); the
+attendee list of an event (CP932, which holds Cyrillic but no umlauts) writes him in
+capitals, family name first and without an email: "ИВАНОВ ИВАН". Names match with every
+letter lower-cased (ивановиван = ивановиван), so the attendance is his: 2 source records,
+matched by exact email, first touch his webinar on 2026-06-17 (00:00 Asia/Tokyo =
+2026-06-16 15:00 UTC). Lower-casing ASCII letters only (as PostgreSQL's C collation does)
+would leave "ИВАНОВИВАН" against "Ивановиван": an unmatched attendee, and Ivan with 1
+record and no touch.
 """
 
 from __future__ import annotations
@@ -109,6 +118,52 @@ def case_differing_accounts(landing: Path) -> None:
 def land_ties(landing: Path) -> None:
     simultaneous_webinars(landing)
     case_differing_accounts(landing)
+    capitalized_attendee(landing)
+
+
+IVAN_EMAIL = "ivan.ivanov@ivanov-trading.example"
+IVAN_ID = hashlib.md5(IVAN_EMAIL.encode()).hexdigest()
+EXPORT_WEBINAR = "ウェビナー「輸出入門」"
+# dim_persons: match_method, source_records, first_touch_type, first_touch_campaign,
+# first_touch_at
+IVAN = ("exact_email", 2, "webinar_attendance", EXPORT_WEBINAR, datetime(2026, 6, 16, 15))
+
+
+def capitalized_attendee(landing: Path) -> None:
+    write_export(
+        landing,
+        "raw_hubspot.contact",
+        "contacts_ties.csv",
+        [
+            {
+                "Record ID": "9900001",
+                "Email": IVAN_EMAIL,
+                "First Name": "Иван",
+                "Last Name": "Иванов",
+                "Company Name": "Ivanov Trading",
+                "Lifecycle Stage": "lead",
+                "Create Date": "2026-06-01 09:00:00",
+                "Last Modified Date": "2026-06-01 09:00:00",
+            }
+        ],
+    )
+    write_export(
+        landing,
+        "raw_events.event_attendee",
+        "attendees_FY2026_capitals.csv",
+        [
+            {
+                "申込ID": "W-CAPS-1",
+                "イベント名": EXPORT_WEBINAR,
+                "イベント種別": "ウェビナー",
+                "開催日": "2026/06/17",
+                "会社名": "Ivanov Trading",
+                "氏名": "ИВАНОВ ИВАН",
+                "参加ステータス": "参加",
+                "登録日時": "2026/06/05 09:00",
+            }
+        ],
+    )
 
 
 def _rows_of(
@@ -121,7 +176,7 @@ def _rows_of(
 
 def tie_differences(tables: dict[str, Any]) -> list[str]:
     """What the published tables of any engine (tests/engine_equality Tables) get wrong
-    about Jiro and the tie-trading account against the hand-computed values."""
+    about Jiro, the tie-trading account and Ivan against the hand-computed values."""
     problems = []
     first = _rows_of(
         tables,
@@ -147,4 +202,13 @@ def tie_differences(tables: dict[str, Any]) -> list[str]:
     )
     if account != [ACCOUNT]:
         problems.append(f"dim_accounts: {account}")
+    ivan = _rows_of(
+        tables,
+        "dim_persons",
+        ("match_method", "source_records", "first_touch_type", "first_touch_campaign",
+         "first_touch_at"),
+        ("person_id", IVAN_ID),
+    )  # fmt: skip
+    if ivan != [IVAN]:
+        problems.append(f"dim_persons (Ivan): {ivan}")
     return problems

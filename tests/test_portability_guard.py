@@ -47,6 +47,11 @@ FORBIDDEN = [
         "NULLs sort first on PostgreSQL, last on DuckDB: say where",
     ),
     ("to_days()", r"\bto_days\s*\(", "DuckDB only: n * interval '1' day"),
+    (
+        "lower()",
+        r"(?<![.\w])lower\s*\(",  # not Jinja's str.lower()
+        "ASCII only under PostgreSQL's C collation (the shipped text's): lower_case()",
+    ),
 ]
 
 
@@ -126,6 +131,7 @@ def test_the_guard_sees_each_construct(what: str, pattern: str, why: str):
         "generate_series()": "select * from generate_series(1, 3)",
         "desc without nulls": "select row_number() over (order by x desc) from t",
         "to_days()": "select now() - to_days(3)",
+        "lower()": "select lower(name) from t",
     }
     assert findings(examples[what]), f"{what} not seen"
     # and the same inside a dispatched macro is allowed

@@ -16,6 +16,24 @@
     regexp_replace({{ expression }}, {{ pattern }}, {{ replacement }})
 {%- endmacro %}
 
+{#
+    Lower case of every letter (É -> é, Ö -> ö), as DuckDB and Spark do. On PostgreSQL the
+    text columns compare byte by byte (`collate "C"`, orchestration/engines/postgres_engine.py),
+    and lower() under the C collation changes ASCII letters only: the case mapping takes
+    the database's own collation, and the result compares byte by byte again.
+#}
+{% macro lower_case(expression) -%}
+    {{ return(adapter.dispatch('lower_case', 'common_funnel')(expression)) }}
+{%- endmacro %}
+
+{% macro default__lower_case(expression) -%}
+    lower({{ expression }})
+{%- endmacro %}
+
+{% macro postgres__lower_case(expression) -%}
+    (lower(({{ expression }}) collate "default") collate "C")
+{%- endmacro %}
+
 {# A cast that yields null instead of failing. dbt's safe_cast is a plain cast on DuckDB. #}
 {% macro try_cast(expression, type) -%}
     {{ return(adapter.dispatch('try_cast', 'common_funnel')(expression, type)) }}

@@ -22,7 +22,7 @@
 
 {# Lowercase, width-folded, trimmed; empty becomes null. #}
 {% macro normalize_text(expression) -%}
-    nullif(trim(lower({{ fold_width(expression) }})), '')
+    nullif(trim({{ lower_case(fold_width(expression)) }}), '')
 {%- endmacro %}
 
 {# An email address as the identity key: normalized, with inner blanks removed. #}

@@ -31,7 +31,7 @@ from orchestration.ingest.decode import is_utf8_family, sha256_of, to_utf8
 from orchestration.ingest.ingest_table import landed_files
 from orchestration.ingest.loader import (
     read_header,
-    repeated_header_check,
+    record_checks,
     sql_literal,
     typed_columns,
 )
@@ -79,7 +79,7 @@ def _load_landing(con: duckdb.DuckDBPyConnection, landing: Path, scratch: Path) 
             header = read_header(readable, display)
             typed, checks = typed_columns(table, header)
             sources = [f"_c{i}" for i in range(len(header))]
-            checks.append(repeated_header_check(header, sources)[0])
+            checks += [condition for condition, _ in record_checks(header, sources)]
             columns = ", ".join(f"'{c}': 'varchar'" for c in sources)
             # the rows the loader would quarantine are left out, so the counts match
             select = (

@@ -30,6 +30,10 @@ whose default collation is en-US would say the opposite (a before b): the raw ta
 text columns are created `collate "C"` there (orchestration/engines/postgres_engine.py),
 and one of the PostgreSQL builds runs on such a database.
 
+One Account export lists 001TIED000000004 (website one-file-twice.example) twice, with
+the same last-modified time: 900 employees on line 4, then 40 on line 5. Staging keeps the
+later line: the account has 40 employees (the highest, 900, would be wrong too).
+
 Ivan Ivanov (Иван Иванов) is a marketing contact (email, company "Ivanov Trading"); the
 attendee list of an event (CP932, which holds Cyrillic but no umlauts) writes him in
 capitals, family name first and without an email: "ИВАНОВ ИВАН". Names match with every
@@ -92,11 +96,20 @@ def simultaneous_webinars(landing: Path) -> None:
     )
 
 
-def _account(account_id: str, name: str) -> dict[str, str]:
+TWICE_DOMAIN = "one-file-twice.example"
+TWICE_ID = hashlib.md5(TWICE_DOMAIN.encode()).hexdigest()
+# dim_accounts: account_domain, crm_account_id, number_of_employees
+TWICE = (TWICE_DOMAIN, "001TIED000000004", 40)
+
+
+def _account(
+    account_id: str, name: str, domain: str = ACCOUNT_DOMAIN, employees: str = ""
+) -> dict[str, str]:
     return {
         "Id": account_id,
         "Name": name,
-        "Website": f"https://www.{ACCOUNT_DOMAIN}/",
+        "NumberOfEmployees": employees,
+        "Website": f"https://www.{domain}/",
         "IsDeleted": "false",
         "CreatedDate": "2026-06-01T00:00:00.000Z",
         "LastModifiedDate": "2026-06-01T00:00:00.000Z",
@@ -111,6 +124,8 @@ def case_differing_accounts(landing: Path) -> None:
         [
             _account("001TIEB000000002", "Tie Trading"),
             _account("001TIEa000000001", "Tie Trading"),
+            _account("001TIED000000004", "Twice Kogyo", TWICE_DOMAIN, "900"),
+            _account("001TIED000000004", "Twice Kogyo", TWICE_DOMAIN, "40"),
         ],
     )
 
@@ -176,7 +191,7 @@ def _rows_of(
 
 def tie_differences(tables: dict[str, Any]) -> list[str]:
     """What the published tables of any engine (tests/engine_equality Tables) get wrong
-    about Jiro, the tie-trading account and Ivan against the hand-computed values."""
+    about Jiro, the two hand-made accounts and Ivan against the hand-computed values."""
     problems = []
     first = _rows_of(
         tables,
@@ -202,6 +217,14 @@ def tie_differences(tables: dict[str, Any]) -> list[str]:
     )
     if account != [ACCOUNT]:
         problems.append(f"dim_accounts: {account}")
+    twice = _rows_of(
+        tables,
+        "dim_accounts",
+        ("account_domain", "crm_account_id", "number_of_employees"),
+        ("account_id", TWICE_ID),
+    )
+    if twice != [TWICE]:
+        problems.append(f"dim_accounts (listed twice): {twice}")
     ivan = _rows_of(
         tables,
         "dim_persons",

@@ -319,3 +319,27 @@ def test_a_file_mixing_crlf_and_lf_line_ends_loads(landing: Path, tmp_path: Path
     assert fetch_all(
         warehouse, "select rows_read, rows_loaded, rows_rejected from ingest.file_loads"
     ) == [(4, 4, 0)]
+
+
+def test_a_nul_character_in_a_value_is_quarantined_with_line_and_column(
+    landing: Path, tmp_path: Path
+):
+    """PostgreSQL cannot store U+0000 (DuckDB and Spark would): the row is quarantined on
+    every engine, never loaded on one and refused by another."""
+    rows = [account_row("001A"), account_row("001B", name="Ac\x00me"), account_row("001C")]
+    land(
+        landing,
+        "salesforce/Account",
+        "a.csv",
+        (ACCOUNT_HEADER + "\n" + "\n".join(rows) + "\n").encode(),
+    )
+    warehouse = tmp_path / "w.duckdb"
+    assert run_ingest(landing, warehouse, [ACCOUNT]).success
+    loaded = fetch_all(warehouse, "select id, _source_line from raw_salesforce.account order by 1")
+    assert loaded == [("001A", 2), ("001C", 4)]
+    assert fetch_all(warehouse, "select line, reason, raw_text from ingest.rejected_rows") == [
+        (3, "Name: a NUL character (U+0000)", rows[1])
+    ]
+    assert fetch_all(
+        warehouse, "select rows_read, rows_loaded, rows_rejected from ingest.file_loads"
+    ) == [(3, 2, 1)]

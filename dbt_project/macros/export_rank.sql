@@ -1,7 +1,9 @@
 {#
     Rank the copies of one source record that repeated exports landed: 1 is the copy to
     keep, the most recently modified (when the source says), then the latest loaded, then
-    the latest file. Staging keeps `export_rank = 1`. NULLs sort last on every engine
+    the latest file, then the later line of it (a file that lists a record twice with
+    different values: the later line, on every engine, never an arbitrary one). Staging
+    keeps `export_rank = 1`. NULLs sort last on every engine
     (PostgreSQL puts them first in a descending order, DuckDB last: say it).
 
     partition_by: the record's key column(s), as SQL
@@ -13,6 +15,7 @@
         order by
             {% if modified_at %}{{ modified_at }} desc nulls last, {% endif -%}
             _loaded_at desc nulls last,
-            _source_file desc nulls last
+            _source_file desc nulls last,
+            _source_line desc nulls last
     )
 {%- endmacro %}

@@ -22,8 +22,10 @@ Rules for every file:
 - a missing **required** column refuses the whole file (`ingest.file_failures`, and the
   asset fails naming the file and the column); columns the contract does not know are kept
   in `_extra_columns` (JSON) and reported, never dropped;
-- a record whose **key** is empty, whose value does not fit its type, or whose field count
-  is wrong is quarantined in `ingest.rejected_rows` with file, line and reason;
+- a record whose **key** is empty, whose value does not fit its type, whose field count
+  is wrong, or with a NUL character (U+0000, which PostgreSQL cannot store) in a value is
+  quarantined in `ingest.rejected_rows` with file, line and reason; a record listed twice
+  in one file with different values: the later line is the current copy;
 - every file is reconciled: an independent count of its records = rows loaded + rows
   unchanged (a record version stored already, not stored twice) + rows rejected
   (`ingest.file_loads`), or the file is refused;

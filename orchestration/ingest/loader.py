@@ -170,6 +170,25 @@ def repeated_header_check(header: list[str], sources: list[str]) -> tuple[str, s
     return f"({same})", sql_literal("the header line again (two exports in one file?)")
 
 
+def nul_checks(header: list[str], sources: list[str]) -> list[tuple[str, str]]:
+    """(condition, reason) per field: a NUL character (U+0000) in a value is quarantined.
+    DuckDB and Spark would store it, PostgreSQL refuses it (text and jsonb alike): a file
+    must not load on one engine and fail on another."""
+    return [
+        (
+            f"coalesce(strpos({source}, chr(0)), 0) > 0",
+            sql_literal(f"{name}: a NUL character (U+0000)"),
+        )
+        for name, source in zip(header, sources, strict=True)
+    ]
+
+
+def record_checks(header: list[str], sources: list[str]) -> list[tuple[str, str]]:
+    """(condition, reason) that reject a record whatever its table: the header line again,
+    a NUL character in any field. `sources`: the raw text of each header field."""
+    return [repeated_header_check(header, sources), *nul_checks(header, sources)]
+
+
 def raw_text_columns(table: Table, header: list[str]) -> list[str]:
     """Per header field, the `_parsed` column that holds its raw text.
 
@@ -282,7 +301,8 @@ class FileLoader:
             f"{sql_literal(name)}, _c{position[header_key(name)]}" for name in result.extra_columns
         ]
         extra_json = f"json_object({', '.join(extras)})" if extras else "cast(null as json)"
-        checks.append(repeated_header_check(header, [f"_c{i}" for i in range(len(header))])[0])
+        fields = [f"_c{i}" for i in range(len(header))]
+        checks += [condition for condition, _ in record_checks(header, fields)]
         bad = " or ".join(f"({condition})" for condition in checks)
         positional = ", ".join(f"'_c{i}': 'varchar'" for i in range(len(header)))
         # String columns are stored once, as themselves; raw text is kept for the rest.
@@ -372,7 +392,7 @@ class FileLoader:
         table = self.table
         position = {header_key(name): i for i, name in enumerate(header)}
         raw_text = raw_text_columns(table, header)
-        reasons = [repeated_header_check(header, [f"p.{c}" for c in raw_text])]
+        reasons = record_checks(header, [f"p.{c}" for c in raw_text])
         for column in table.columns:
             if header_key(column.header) in position:
                 source = f"p.{raw_text[position[header_key(column.header)]]}"

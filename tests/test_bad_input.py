@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
+import pytest
 from dagster import AssetKey
 
 from orchestration.ingest.contract import load_contract
@@ -343,3 +345,23 @@ def test_a_nul_character_in_a_value_is_quarantined_with_line_and_column(
     assert fetch_all(
         warehouse, "select rows_read, rows_loaded, rows_rejected from ingest.file_loads"
     ) == [(3, 2, 1)]
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        ((ACCOUNT_HEADER + "\n").encode("utf-16"), "UTF-16 text"),
+        (gzip.compress((ACCOUNT_HEADER + "\n").encode()), "a gzip archive"),
+        (b"PK\x03\x04" + bytes(range(128, 256)), "a ZIP archive (an Excel workbook?)"),
+    ],
+    ids=["utf-16", "gzip", "xlsx"],
+)
+def test_a_file_that_is_no_csv_text_is_refused_saying_what_it_looks_like(
+    landing: Path, tmp_path: Path, content: bytes, kind: str
+):
+    land(landing, "salesforce/Account", "a.csv", content)
+    result = run_ingest(landing, tmp_path / "w.duckdb", [ACCOUNT])
+    assert not result.success
+    message = failure_text(result)
+    assert "salesforce/Account/a.csv: not valid utf-8 at byte" in message
+    assert f"the file looks like {kind}" in message

@@ -18,6 +18,22 @@ CHUNK_BYTES = 8 * 1024 * 1024
 UTF8_BOM = codecs.BOM_UTF8
 
 
+# what a file that is no text in its declared encoding usually is, by its first bytes
+_SIGNATURES = (
+    (codecs.BOM_UTF16_LE, 'UTF-16 text (Excel\'s "Unicode Text"): save it as CSV UTF-8'),
+    (codecs.BOM_UTF16_BE, "UTF-16 text: save it as CSV UTF-8"),
+    (b"\x1f\x8b", "a gzip archive: land the decompressed CSV"),
+    (b"PK\x03\x04", "a ZIP archive (an Excel workbook?): land the CSV export"),
+)
+
+
+def looks_like(path: Path) -> str | None:
+    """What the file's first bytes say it is, when that is a known kind of non-CSV."""
+    with path.open("rb") as handle:
+        start = handle.read(4)
+    return next((kind for magic, kind in _SIGNATURES if start.startswith(magic)), None)
+
+
 class FileRejected(Exception):
     """A whole file cannot be ingested; the message names the file and the reason."""
 
@@ -70,9 +86,10 @@ def _decode(path: Path, encoding: str, sink: IO[str] | None, display_name: str) 
             except UnicodeDecodeError as error:
                 bad_at = consumed + error.start
                 line = lines + chunk[: error.start].count(b"\n")
+                kind = looks_like(path)
                 raise FileRejected(
                     f"{display_name}: not valid {encoding} at byte {bad_at} (line {line}):"
-                    f" {error.reason}"
+                    f" {error.reason}" + (f"; the file looks like {kind}" if kind else "")
                 ) from error
             if sink is not None:
                 text = pending_cr + text

@@ -36,13 +36,18 @@ def write_export(landing: Path, table: str, name: str, rows: list[dict[str, str]
             writer.writerow([row.get(h, "") for h in headers])
 
 
-def week_one(landing: Path) -> None:
+def document_request_form(landing: Path) -> None:
+    """Form f-1, a product catalogue request: the definitions map it to document_request."""
     write_export(
         landing,
         "raw_hubspot.form",
         "forms_20260515.csv",
         [{"Form ID": "f-1", "Form Name": "資料請求（製品カタログ）", "Form Type": "HUBSPOT"}],
     )
+
+
+def week_one(landing: Path) -> None:
+    document_request_form(landing)
     write_export(
         landing,
         "raw_hubspot.contact_form_submission",

@@ -182,56 +182,60 @@ def capitalized_attendee(landing: Path) -> None:
 
 
 def _rows_of(
-    tables: dict[str, Any], name: str, columns: tuple[str, ...], key: tuple[str, str]
+    tables: dict[str, Any], name: str, key: dict[str, str], columns: tuple[str, ...]
 ) -> list[tuple]:
+    """`columns` of the rows of table `name` whose `key` columns hold the given values."""
     table = tables[name]
-    at = [table.columns.index(c) for c in (key[0], *columns)]
-    return [tuple(row[i] for i in at[1:]) for row in table.rows if row[at[0]] == key[1]]
+    at = {c: table.columns.index(c) for c in (*key, *columns)}
+    return [
+        tuple(row[at[c]] for c in columns)
+        for row in table.rows
+        if all(row[at[c]] == value for c, value in key.items())
+    ]
+
+
+# (table, the rows' key, columns, the hand-computed rows)
+EXPECTED: list[tuple[str, dict[str, str], tuple[str, ...], list[tuple]]] = [
+    (
+        "dim_persons",
+        {"person_id": PERSON_ID},
+        ("first_touch_type", "first_touch_campaign", "first_touch_at", "inquiry_at"),
+        [FIRST_TOUCH],
+    ),
+    (
+        "fct_stage_transitions",
+        {"person_id": PERSON_ID, "stage_code": "inquiry"},
+        ("stage_code", "entered_at", "evidence_system", "evidence_record_id"),
+        [INQUIRY],
+    ),
+    (
+        "dim_accounts",
+        {"account_id": ACCOUNT_ID},
+        ("account_domain", "crm_account_id", "source_records"),
+        [ACCOUNT],
+    ),
+    (
+        "dim_accounts",
+        {"account_id": TWICE_ID},
+        ("account_domain", "crm_account_id", "number_of_employees"),
+        [TWICE],
+    ),
+    (
+        "dim_persons",
+        {"person_id": IVAN_ID},
+        ("match_method", "source_records", "first_touch_type", "first_touch_campaign",
+         "first_touch_at"),
+        [IVAN],
+    ),
+]  # fmt: skip
 
 
 def tie_differences(tables: dict[str, Any]) -> list[str]:
     """What the published tables of any engine (tests/engine_equality Tables) get wrong
     about Jiro, the two hand-made accounts and Ivan against the hand-computed values."""
     problems = []
-    first = _rows_of(
-        tables,
-        "dim_persons",
-        ("first_touch_type", "first_touch_campaign", "first_touch_at", "inquiry_at"),
-        ("person_id", PERSON_ID),
-    )
-    if first != [FIRST_TOUCH]:
-        problems.append(f"dim_persons: {first}")
-    inquiry = _rows_of(
-        tables,
-        "fct_stage_transitions",
-        ("stage_code", "entered_at", "evidence_system", "evidence_record_id"),
-        ("person_id", PERSON_ID),
-    )
-    if [row for row in inquiry if row[0] == "inquiry"] != [INQUIRY]:
-        problems.append(f"fct_stage_transitions: {inquiry}")
-    account = _rows_of(
-        tables,
-        "dim_accounts",
-        ("account_domain", "crm_account_id", "source_records"),
-        ("account_id", ACCOUNT_ID),
-    )
-    if account != [ACCOUNT]:
-        problems.append(f"dim_accounts: {account}")
-    twice = _rows_of(
-        tables,
-        "dim_accounts",
-        ("account_domain", "crm_account_id", "number_of_employees"),
-        ("account_id", TWICE_ID),
-    )
-    if twice != [TWICE]:
-        problems.append(f"dim_accounts (listed twice): {twice}")
-    ivan = _rows_of(
-        tables,
-        "dim_persons",
-        ("match_method", "source_records", "first_touch_type", "first_touch_campaign",
-         "first_touch_at"),
-        ("person_id", IVAN_ID),
-    )  # fmt: skip
-    if ivan != [IVAN]:
-        problems.append(f"dim_persons (Ivan): {ivan}")
+    for name, key, columns, expected in EXPECTED:
+        found = _rows_of(tables, name, key, columns)
+        if found != expected:
+            problems.append(f"{name} {key}: {found} != {expected}")
     return problems

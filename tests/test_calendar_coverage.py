@@ -17,18 +17,13 @@ from pathlib import Path
 import duckdb
 
 from tests.builds import build_everything, published_path
-from tests.hand_made_landing import write_export
+from tests.hand_made_landing import document_request_form, write_export
 
 CHECK = "inside_reporting_calendar_dim_persons_first_touch_local_date"
 
 
 def _land(landing: Path) -> None:
-    write_export(
-        landing,
-        "raw_hubspot.form",
-        "forms_20260515.csv",
-        [{"Form ID": "f-1", "Form Name": "資料請求（製品カタログ）", "Form Type": "HUBSPOT"}],
-    )
+    document_request_form(landing)
     write_export(
         landing,
         "raw_hubspot.contact_form_submission",

@@ -365,3 +365,25 @@ def test_a_file_that_is_no_csv_text_is_refused_saying_what_it_looks_like(
     message = failure_text(result)
     assert "salesforce/Account/a.csv: not valid utf-8 at byte" in message
     assert f"the file looks like {kind}" in message
+
+
+def test_an_upper_case_csv_suffix_loads_and_hidden_or_other_files_are_reported(
+    landing: Path, tmp_path: Path
+):
+    """`Account.CSV` (as some systems name their exports) is a CSV file like `.csv`; a hidden
+    temporary copy and a text file are not loaded, and the asset names them as ignored."""
+    rows = (ACCOUNT_HEADER + "\n" + account_row("001A") + "\n").encode()
+    land(landing, "salesforce/Account", "Account_20261001.CSV", rows)
+    land(landing, "salesforce/Account", ".Account_20261002.csv", rows)
+    land(landing, "salesforce/Account", "notes.txt", b"exported by hand\n")
+    warehouse = tmp_path / "w.duckdb"
+    result = run_ingest(landing, warehouse, [ACCOUNT])
+    assert result.success
+    assert fetch_all(
+        warehouse, "select source_file, rows_read, rows_loaded from ingest.file_loads"
+    ) == [("salesforce/Account/Account_20261001.CSV", 1, 1)]
+    [event] = result.get_asset_materialization_events()
+    assert event.materialization.metadata["ignored_files"].value == [
+        "salesforce/Account/.Account_20261002.csv",
+        "salesforce/Account/notes.txt",
+    ]

@@ -19,6 +19,8 @@ files load in name order, each once (by SHA-256: a re-landed identical file is r
 Rules for every file:
 - comma-separated, `"` quoting (RFC 4180), one header row; encodings as listed (a UTF-8
   byte-order mark is accepted everywhere, CP932 files are decoded strictly);
+- a file's name matches its table's pattern ignoring case (`Account.CSV` too); hidden
+  files (`.name`) and other names are not read and are listed as ignored;
 - a missing **required** column refuses the whole file (`ingest.file_failures`, and the
   asset fails naming the file and the column); columns the contract does not know are kept
   in `_extra_columns` (JSON) and reported, never dropped;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -38,12 +39,24 @@ class TableIngest:
         return sum(getattr(load, attribute) for load in self.new_loads)
 
 
+def _matching_entries(folder: Path, pattern: str) -> list[Path]:
+    """Entries of `folder` whose name matches `pattern` ignoring case, in name order: a
+    system that writes `Account.CSV` lands a CSV file as much as one writing `.csv`.
+    Hidden entries (a tool's temporary copy, `.name`) stay out, as glob leaves them."""
+    wanted = pattern.casefold()
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if not p.name.startswith(".") and fnmatch.fnmatchcase(p.name.casefold(), wanted)
+    )
+
+
 def landed_files(table: Table, landing_root: Path) -> tuple[list[Path], list[Path]]:
     """Files matching the table's pattern, in name order, and the others in its folder."""
     folder = landing_root / table.folder
     if not folder.is_dir():
         return [], []
-    matching = sorted(p for p in folder.glob(table.pattern) if p.is_file())
+    matching = [p for p in _matching_entries(folder, table.pattern) if p.is_file()]
     others = sorted(p for p in folder.iterdir() if p.is_file() and p not in matching)
     return matching, others
 
@@ -55,7 +68,7 @@ def unreadable_entries(table: Table, landing_root: Path) -> list[tuple[Path, str
     if not folder.is_dir():
         return []
     found = []
-    for path in sorted(folder.glob(table.pattern)):
+    for path in _matching_entries(folder, table.pattern):
         if path.is_symlink() and not path.exists():
             found.append((path, f"a link to a missing file ({os.readlink(path)})"))
         elif path.is_dir():

@@ -132,10 +132,11 @@ def test_postgres_publishes_exactly_what_duckdb_publishes(pg_builds: dict[int, P
 
 
 @pytest.mark.parametrize("seed", ENGINE_SEEDS)
-def test_simultaneous_first_touches_are_broken_as_computed_by_hand(
+def test_the_hand_made_ties_and_cases_publish_as_computed_by_hand(
     pg_builds: dict[int, PgBuild], seed: int
 ):
-    """The hand-made tie of tests/hand_made_ties.py, on DuckDB and on PostgreSQL."""
+    """The hand-made cases of tests/hand_made_ties.py (a tie, ids differing in case, a
+    record listed twice, Cyrillic in capitals), on DuckDB and on PostgreSQL."""
     build = pg_builds[seed]
     if seed in DATABASE_OPTIONS:  # this database really sorts 'a' before 'B'
         assert build.query("select 'a' < 'B'") == [(True,)]

@@ -87,10 +87,11 @@ def test_spark_publishes_exactly_what_duckdb_publishes(
     assert compare(expected, actual) == []
 
 
-def test_simultaneous_first_touches_are_broken_as_computed_by_hand(
+def test_the_hand_made_ties_and_cases_publish_as_computed_by_hand(
     spark_builds: dict[int, SparkBuild],
 ):
-    """The hand-made tie of tests/hand_made_ties.py (nulls sort first on Spark unless told)."""
+    """The hand-made cases of tests/hand_made_ties.py on Spark (whose nulls sort first
+    unless told otherwise)."""
     for build in spark_builds.values():
         assert tie_differences(parquet_tables(build.current())) == []
 

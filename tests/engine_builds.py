@@ -1,7 +1,8 @@
 """Builds of one generated sample on DuckDB (the reference) and on another engine.
 
-Beside the sample, each landing zone holds a hand-made tie (tests/hand_made_ties.py):
-every engine must break it as computed by hand.
+Beside the sample, each landing zone holds hand-made cases: ties (tests/hand_made_ties.py)
+every engine must break as computed by hand, and a company's funnel in a quarter the
+generator never writes (tests/hand_made_funnel.py), whose metrics were computed by hand.
 
 The DuckDB reference of a seed is built once per test session and shared by the engine
 modules, whichever xdist worker runs them (a lock file in the session's shared temp
@@ -23,6 +24,7 @@ from orchestration.sample.generate import generate
 from orchestration.settings import ENV_DBT_UNIT_TESTS
 from orchestration.settings import overridden_environment as environment
 from tests.builds import build_everything, published_path
+from tests.hand_made_funnel import land_funnel
 from tests.hand_made_ties import land_ties
 
 # two seeds; the generator's mess (full-width letters and digits, legal-form variants of
@@ -57,6 +59,7 @@ def reference_build(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Refe
             shutil.rmtree(root, ignore_errors=True)
             sample = generate(root / "landing", root / "truth", ENGINE_PERSONS, seed)
             land_ties(sample.landing_dir)  # hand-made, beside the sample
+            land_funnel(sample.landing_dir)
             # DuckDB's unit tests run in the shared builds (tests/builds.py)
             with environment({ENV_DBT_UNIT_TESTS: "0"}):
                 result = build_everything(sample.landing_dir, root / "warehouse.duckdb")

@@ -28,6 +28,7 @@ from tests.engine_builds import (
     reference_build,
 )
 from tests.engine_equality import compare, duckdb_tables, postgres_tables
+from tests.hand_made_funnel import funnel_differences
 from tests.hand_made_landing import land_everything, published_differences
 from tests.hand_made_ties import tie_differences
 from tests.privacy_scan import (
@@ -142,6 +143,17 @@ def test_the_hand_made_ties_and_cases_publish_as_computed_by_hand(
         assert build.query("select 'a' < 'B'") == [(True,)]
     assert tie_differences(duckdb_tables(build.reference.published)) == []
     assert tie_differences(postgres_tables(build.connect)) == []
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_the_hand_made_funnel_publishes_the_metrics_computed_by_hand(
+    pg_builds: dict[int, PgBuild], seed: int
+):
+    """The five process metrics of tests/hand_made_funnel.py (a company's funnel in a
+    quarter of its own), on DuckDB and on PostgreSQL."""
+    build = pg_builds[seed]
+    assert funnel_differences(duckdb_tables(build.reference.published)) == []
+    assert funnel_differences(postgres_tables(build.connect)) == []
 
 
 @pytest.mark.parametrize("seed", ENGINE_SEEDS)

@@ -28,6 +28,7 @@ from tests.engine_builds import (
     reference_build,
 )
 from tests.engine_equality import compare, duckdb_tables, parquet_tables
+from tests.hand_made_funnel import funnel_differences
 from tests.hand_made_ties import tie_differences
 from tests.privacy_scan import (
     NAME_LIKE_COLUMNS_ALLOWED,
@@ -94,6 +95,14 @@ def test_the_hand_made_ties_and_cases_publish_as_computed_by_hand(
     unless told otherwise)."""
     for build in spark_builds.values():
         assert tie_differences(parquet_tables(build.current())) == []
+
+
+def test_the_hand_made_funnel_publishes_the_metrics_computed_by_hand(
+    spark_builds: dict[int, SparkBuild],
+):
+    """The five process metrics of tests/hand_made_funnel.py, on Spark."""
+    for build in spark_builds.values():
+        assert funnel_differences(parquet_tables(build.current())) == []
 
 
 def test_every_landed_row_reached_the_lake(spark_builds: dict[int, SparkBuild]):

@@ -158,6 +158,9 @@ class MqlRule(Strict):
     threshold: int = Field(gt=0)
     lookback_days: int = Field(gt=0, le=3650)
     requires_prior_inquiry: bool
+    # after a cycle ends where the transitions lead back to MQL (recycled, lost): the next
+    # MQL counts only touches after that end (true), or every touch in the window (false)
+    resets_after_cycle_end: bool
 
 
 class RejectionReason(Strict):

@@ -2,7 +2,9 @@
 -- qualifies: a direct-to-sales touch, or (for a fitting person) a touch with a weight
 -- whose lookback window, plus seniority points, reaches the threshold. After a cycle
 -- ends in a stage the transitions allow back to MQL (recycled, lost), only later touches
--- count. One row per person and starting point ("boundary": null for the first cycle).
+-- can trigger the next MQL, and only they count toward it when the definitions say so
+-- (mql_resets_after_cycle_end). One row per person and starting point ("boundary": null
+-- for the first cycle).
 with
 
 agreement as (
@@ -86,6 +88,7 @@ scored as (
             ) }}
             and (
                 candidates.boundary_at is null
+                or not agreement.mql_resets_after_cycle_end
                 or candidates.boundary_at < window_touches.touched_at
             )
     group by

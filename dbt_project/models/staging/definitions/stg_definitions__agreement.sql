@@ -13,6 +13,7 @@ renamed as (
         mql_threshold,
         mql_lookback_days,
         mql_requires_prior_inquiry,
+        mql_resets_after_cycle_end,
         sla_hours,
         sla_clock,
         business_day_start_minute,

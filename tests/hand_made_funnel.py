@@ -1,0 +1,482 @@
+"""A hand-made funnel: one company's five people through every stage, and the five process
+metrics worked out by hand from the definitions file (1.5.0), not from the pipeline.
+
+Written into the engine reference landing zones (tests/engine_builds.py) beside the
+generated sample, in a quarter the generator never writes (it starts in FY2024): the
+FY2023-Q2 rows (July-September 2023, the fiscal year starting in April) hold these people
+only, so DuckDB, PostgreSQL and Spark each publish the numbers below.
+
+The company: CRM account 001FUN000000001, Manufacturing, 500 employees, website
+www.funnel-seiki.example: industry manufacturing, size band 300-999: a fit account. One
+sales rep, 005FUN000000001 (department Inside Sales), owns every lead and deal. Times are
+JST (UTC+9) in the marketing exports and UTC in the CRM's.
+
+- Aiko, 部長 = director (20 points): 資料請求 (document_request, 30, an inquiry) on
+  2023-07-01 10:00 JST = 01:00 UTC: 30 + 20 = 50 < 60, no MQL; ホワイトペーパー
+  (content_download, 15) on 07-03 15:00 JST = 06:00 UTC: 30 + 15 + 20 = 65 >= 60 within 90
+  days, fit, an inquiry before: MQL at 2023-07-03 06:00 UTC. Her lead is worked from
+  07-04 03:00 (SAL; a call the same minute: 21 hours to the first follow-up, within the
+  48-hour calendar SLA), converts into deal 006FUNW created 07-10 01:00 (SQL), which moves
+  Prospecting -> Proposal on 07-25 (one advance) and closes won on 08-20 02:00.
+- Ben, 課長 (10): お問い合わせ (demo_request: direct to sales) on 07-06 11:00 JST = 02:00
+  UTC: inquiry and MQL at once. Sales sets his lead to Nurture with reason "No budget" on
+  07-08 01:00 before accepting it: rejected (recycled); the first call comes 07-09 02:00,
+  72 hours after the MQL: outside the SLA. He attends a webinar held on 08-10 (参加 =
+  webinar_attendance, 25, at local midnight: 08-09 15:00 UTC) and requests a document on
+  08-17 10:00 JST = 01:00 UTC. His cycle ended recycled, and the definitions agree
+  (`resets_after_cycle_end: true`) that only touches after that end count: 25 + 10 = 35
+  at the webinar, 25 + 30 + 10 = 65 at the request: back to MQL on 08-17, a second cycle,
+  pending. (Counting every touch in the 90 days would have made him an MQL at the
+  webinar already: 100 + 25 + 10 = 135.)
+- Chika, 担当 = staff (0): 資料請求 on 07-15 10:00 JST: an inquiry, 30 points, no MQL.
+- Dai, no title: お問い合わせ on 07-21 09:00 JST = 00:00 UTC: MQL; sales never touches the
+  lead: pending, never followed up.
+- Eri, 主任 = staff: お問い合わせ on 08-03 10:00 JST = 01:00 UTC: MQL; a call at 04:00
+  (3 hours), worked from 05:00 (SAL), deal 006FUNL created 08-05 01:00 (SQL), closed lost
+  on 09-10 03:00 with "予算が合わない" (予算: price).
+- An outreach email (type OUTREACH_EMAIL) is sent to Aiko and Chika on 07-02: the account
+  is targeted in July, and its people respond (forms) in July.
+
+By hand, FY2023-Q2 (every event of the quarter; July alone where noted):
+- MQL acceptance: 5 MQLs (Aiko, Ben twice, Dai, Eri), 2 accepted, 1 rejected, 2 pending,
+  acceptance 2 / 3; July: 3 MQLs, 1 / 1 / 1, acceptance 1 / 2; August: Eri accepted and
+  Ben's second pending: 1 / 1.
+- Rejection reasons: No budget 1 of 1.
+- Follow-up SLA: 5 MQLs, 3 followed up (21, 72, 3 hours: 96 in all, mean 32, median 21),
+  2 within 48 hours: 2 / 5 = 0.4 (Ben's call belongs to his first cycle).
+- Waterfall (cohort: the inquiry's quarter): 5 inquiries, 4 MQLs, 2 SALs, 2 SQLs, 1 won;
+  each person once, at the first time they reached a stage: rates 4/5, 2/4, 2/2, 1/2
+  and 1/5; mean days inquiry -> MQL (53 h + 0 + 0 + 0) / 4 =
+  53/96, MQL -> SAL (21 h + 4 h) / 2 = 25/48, SAL -> SQL (142 h + 44 h) / 2 = 93/24,
+  SQL -> won 985 h = 985/24.
+- Time to opportunity (cohort: the deal's creation): 2 deals, 9 and 2 days from the first
+  touch (11 in all, mean and median 5.5).
+- Opportunity rate within 180 days of the first touch: 2 of 5 persons = 0.4; every
+  window closed long before the data's as-of time (the sample's 2026): complete.
+- Lost reasons: 1 lost deal, price, share 1; unclassified 0.
+- Stage advances: 1 advance, no regression.
+- Industry response rate, manufacturing: 1 account targeted, 1 responded: 1.0.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tests.hand_made_landing import write_export
+
+DOMAIN = "funnel-seiki.example"
+ACCOUNT, OWNER, ROLE = "001FUN000000001", "005FUN000000001", "00EFUN000000001"
+QUARTER, JULY = "FY2023-Q2", "2023-07"
+BEN = hashlib.md5(f"ben.ito@{DOMAIN}".encode()).hexdigest()  # dbt.hash: md5 hex
+# (HubSpot record, email's local part, first name, last name, title, CRM lead)
+PEOPLE = [
+    ("301", "aiko.kato", "愛子", "加藤", "部長", "00QFUN000000001"),
+    ("302", "ben.ito", "勉", "伊藤", "課長", "00QFUN000000002"),
+    ("303", "chika.mori", "千佳", "森", "担当", ""),
+    ("304", "dai.ono", "大", "小野", "", "00QFUN000000004"),
+    ("305", "eri.abe", "恵理", "阿部", "主任", "00QFUN000000005"),
+]
+# (conversion, HubSpot record, form, submitted at JST)
+SUBMISSIONS = [
+    ("cv-fun-1", "301", "f-fun-doc", "2023-07-01 10:00:00"),
+    ("cv-fun-2", "301", "f-fun-wp", "2023-07-03 15:00:00"),
+    ("cv-fun-3", "302", "f-fun-demo", "2023-07-06 11:00:00"),
+    ("cv-fun-4", "303", "f-fun-doc", "2023-07-15 10:00:00"),
+    ("cv-fun-5", "304", "f-fun-demo", "2023-07-21 09:00:00"),
+    ("cv-fun-6", "305", "f-fun-demo", "2023-08-03 10:00:00"),
+    ("cv-fun-7", "302", "f-fun-doc", "2023-08-17 10:00:00"),
+]
+
+
+def _crm_time(value: str) -> str:
+    return f"{value}.000Z"
+
+
+def _marketing(landing: Path) -> None:
+    write_export(
+        landing,
+        "raw_hubspot.form",
+        "forms_hand_made_funnel.csv",
+        [
+            {
+                "Form ID": "f-fun-doc",
+                "Form Name": "資料請求（製品カタログ）",
+                "Form Type": "HUBSPOT",
+            },
+            {
+                "Form ID": "f-fun-wp",
+                "Form Name": "ホワイトペーパー「DX白書」",
+                "Form Type": "HUBSPOT",
+            },
+            {
+                "Form ID": "f-fun-demo",
+                "Form Name": "お問い合わせ（デモ依頼）",
+                "Form Type": "HUBSPOT",
+            },
+        ],
+    )
+    write_export(
+        landing,
+        "raw_hubspot.contact",
+        "contacts_hand_made_funnel.csv",
+        [
+            {
+                "Record ID": record,
+                "Email": f"{local}@{DOMAIN}",
+                "First Name": first,
+                "Last Name": last,
+                "Company Name": "ファネル精機",
+                "Job Title": title,
+                "Industry": "製造業",
+                "Lifecycle Stage": "lead",
+                "Create Date": "2023-07-01 10:00:00",
+                "Last Modified Date": "2023-07-01 10:00:00",
+            }
+            for record, local, first, last, title, _ in PEOPLE
+        ],
+    )
+    emails = {record: f"{local}@{DOMAIN}" for record, local, *_ in PEOPLE}
+    write_export(
+        landing,
+        "raw_hubspot.contact_form_submission",
+        "form_submissions_hand_made_funnel.csv",
+        [
+            {
+                "Conversion ID": conversion,
+                "Contact ID": record,
+                "Form ID": form,
+                "Email": emails[record],
+                "Submitted At": at,
+            }
+            for conversion, record, form, at in SUBMISSIONS
+        ],
+    )
+    write_export(
+        landing,
+        "raw_events.event_attendee",
+        "attendees_hand_made_funnel.csv",
+        [
+            {
+                "申込ID": "W-FUN-1",
+                "イベント名": "ウェビナー「工場DX」",
+                "イベント種別": "ウェビナー",
+                "開催日": "2023/08/10",
+                "会社名": "株式会社ファネル精機",
+                "氏名": "伊藤 勉",
+                "メールアドレス": emails["302"],
+                "参加ステータス": "参加",
+                "登録日時": "2023/08/01 10:00",
+            }
+        ],
+    )
+    write_export(
+        landing,
+        "raw_hubspot.email_campaign",
+        "email_campaigns_hand_made_funnel.csv",
+        [
+            {
+                "Email ID": "em-fun-1",
+                "Email Name": "ターゲット 製造業 2023-07",
+                "Subject": "工場のDX",
+                "Email Type": "OUTREACH_EMAIL",
+                "Created At": "2023-06-30 09:00:00",
+            }
+        ],
+    )
+    write_export(
+        landing,
+        "raw_hubspot.email_event",
+        "email_events_hand_made_funnel.csv",
+        [
+            {
+                "Event ID": f"ev-fun-{record}",
+                "Event Type": "SENT",
+                "Recipient": emails[record],
+                "Email ID": "em-fun-1",
+                "Event Time": "2023-07-02 09:00:00",
+            }
+            for record in ("301", "303")
+        ],
+    )
+
+
+def _sales_people_and_account(landing: Path) -> None:
+    write_export(
+        landing,
+        "raw_salesforce.user_role",
+        "UserRole_hand_made_funnel.csv",
+        [{"Id": ROLE, "Name": "Inside Sales", "ParentRoleId": ""}],
+    )
+    write_export(
+        landing,
+        "raw_salesforce.user",
+        "User_hand_made_funnel.csv",
+        [
+            {
+                "Id": OWNER,
+                "Name": "Funnel Rep",
+                "Email": f"rep@{DOMAIN}",
+                "Department": "Inside Sales",
+                "UserRoleId": ROLE,
+                "IsActive": "true",
+                "CreatedDate": _crm_time("2023-01-01T00:00:00"),
+            }
+        ],
+    )
+    write_export(
+        landing,
+        "raw_salesforce.account",
+        "Account_hand_made_funnel.csv",
+        [
+            {
+                "Id": ACCOUNT,
+                "Name": "株式会社ファネル精機",
+                "Industry": "Manufacturing",
+                "NumberOfEmployees": "500",
+                "Website": f"https://www.{DOMAIN}",
+                "OwnerId": OWNER,
+                "IsDeleted": "false",
+                "CreatedDate": _crm_time("2023-06-01T00:00:00"),
+                "LastModifiedDate": _crm_time("2023-06-01T00:00:00"),
+            }
+        ],
+    )
+
+
+# (lead, status now, rejection reason, created, converted on, deal)
+LEADS = [
+    ("00QFUN000000001", "Closed - Converted", "", "2023-07-03T06:30:00", "2023-07-10", "006FUNW"),
+    ("00QFUN000000002", "Nurture", "No budget", "2023-07-06T02:30:00", "", ""),
+    ("00QFUN000000004", "Open - Not Contacted", "", "2023-07-21T00:30:00", "", ""),
+    ("00QFUN000000005", "Closed - Converted", "", "2023-08-03T01:30:00", "2023-08-05", "006FUNL"),
+]
+# (history id, lead, field, old value, new value, at UTC)
+LEAD_HISTORY = [
+    ("017FUN1", "00QFUN000000001", "Status", "Open - Not Contacted", "Working - Contacted",
+     "2023-07-04T03:00:00"),
+    ("017FUN2", "00QFUN000000001", "Status", "Working - Contacted", "Closed - Converted",
+     "2023-07-10T01:00:00"),
+    ("017FUN3", "00QFUN000000002", "Status", "Open - Not Contacted", "Nurture",
+     "2023-07-08T01:00:00"),
+    ("017FUN4", "00QFUN000000002", "Rejection_Reason__c", "", "No budget",
+     "2023-07-08T01:00:00"),
+    ("017FUN5", "00QFUN000000005", "Status", "Open - Not Contacted", "Working - Contacted",
+     "2023-08-03T05:00:00"),
+    ("017FUN6", "00QFUN000000005", "Status", "Working - Contacted", "Closed - Converted",
+     "2023-08-05T01:00:00"),
+]  # fmt: skip
+# (task, lead, at UTC): the first follow-ups
+CALLS = [
+    ("00TFUN1", "00QFUN000000001", "2023-07-04T03:00:00"),
+    ("00TFUN2", "00QFUN000000002", "2023-07-09T02:00:00"),
+    ("00TFUN3", "00QFUN000000005", "2023-08-03T04:00:00"),
+]
+# (deal, stage now, won, lost reason, created, closed, close date, stage history)
+DEALS = [
+    ("006FUNW", "Closed Won", "true", "", "2023-07-10T01:00:00", "2023-08-20T02:00:00",
+     "2023-08-20", [("Prospecting", "2023-07-10T01:00:00"), ("Proposal", "2023-07-25T01:00:00"),
+                    ("Closed Won", "2023-08-20T02:00:00")]),
+    ("006FUNL", "Closed Lost", "false", "予算が合わない", "2023-08-05T01:00:00",
+     "2023-09-10T03:00:00", "2023-09-10",
+     [("Prospecting", "2023-08-05T01:00:00"), ("Closed Lost", "2023-09-10T03:00:00")]),
+]  # fmt: skip
+
+
+def _leads(landing: Path) -> None:
+    by_lead = {lead: (local, first, last, title) for _, local, first, last, title, lead in PEOPLE}
+    write_export(
+        landing,
+        "raw_salesforce.lead",
+        "Lead_hand_made_funnel.csv",
+        [
+            {
+                "Id": lead,
+                "FirstName": by_lead[lead][1],
+                "LastName": by_lead[lead][2],
+                "Email": f"{by_lead[lead][0]}@{DOMAIN}",
+                "Company": "ファネル精機",
+                "Title": by_lead[lead][3],
+                "Industry": "Manufacturing",
+                "NumberOfEmployees": "500",
+                "LeadSource": "Web",
+                "Status": status,
+                "Rejection_Reason__c": reason,
+                "OwnerId": OWNER,
+                "IsConverted": "true" if deal else "false",
+                "ConvertedDate": converted,
+                "ConvertedAccountId": ACCOUNT if deal else "",
+                "ConvertedOpportunityId": deal,
+                "IsDeleted": "false",
+                "CreatedDate": _crm_time(created),
+                "LastModifiedDate": _crm_time(created),
+            }
+            for lead, status, reason, created, converted, deal in LEADS
+        ],
+    )
+    write_export(
+        landing,
+        "raw_salesforce.lead_history",
+        "LeadHistory_hand_made_funnel.csv",
+        [
+            {
+                "Id": history,
+                "LeadId": lead,
+                "Field": field,
+                "OldValue": old,
+                "NewValue": new,
+                "CreatedById": OWNER,
+                "CreatedDate": _crm_time(at),
+            }
+            for history, lead, field, old, new, at in LEAD_HISTORY
+        ],
+    )
+    write_export(
+        landing,
+        "raw_salesforce.task",
+        "Task_hand_made_funnel.csv",
+        [
+            {
+                "Id": task,
+                "WhoId": lead,
+                "Subject": "電話",
+                "TaskSubtype": "Call",
+                "Status": "Completed",
+                "ActivityDate": at[:10],
+                "OwnerId": OWNER,
+                "IsDeleted": "false",
+                "CreatedDate": _crm_time(at),
+            }
+            for task, lead, at in CALLS
+        ],
+    )
+
+
+def _deals(landing: Path) -> None:
+    write_export(
+        landing,
+        "raw_salesforce.opportunity",
+        "Opportunity_hand_made_funnel.csv",
+        [
+            {
+                "Id": deal,
+                "AccountId": ACCOUNT,
+                "Name": f"ファネル精機 {deal}",
+                "StageName": stage,
+                "Amount": "3000000",
+                "Probability": "100" if won == "true" else "0",
+                "CloseDate": close_date,
+                "IsClosed": "true",
+                "IsWon": won,
+                "LeadSource": "Web",
+                "Lost_Reason__c": reason,
+                "OwnerId": OWNER,
+                "IsDeleted": "false",
+                "CreatedDate": _crm_time(created),
+                "LastModifiedDate": _crm_time(closed),
+            }
+            for deal, stage, won, reason, created, closed, close_date, _ in DEALS
+        ],
+    )
+    write_export(
+        landing,
+        "raw_salesforce.opportunity_history",
+        "OpportunityHistory_hand_made_funnel.csv",
+        [
+            {
+                "Id": f"008{deal[3:]}{number}",
+                "OpportunityId": deal,
+                "StageName": stage,
+                "Amount": "3000000",
+                "CloseDate": close_date,
+                "CreatedById": OWNER,
+                "IsDeleted": "false",
+                "CreatedDate": _crm_time(at),
+            }
+            for deal, *_, close_date, history in DEALS
+            for number, (stage, at) in enumerate(history, start=1)
+        ],
+    )
+
+
+def land_funnel(landing: Path) -> None:
+    """The company's exports, each in a file of its own beside whatever else landed."""
+    _marketing(landing)
+    _sales_people_and_account(landing)
+    _leads(landing)
+    _deals(landing)
+
+
+TOTAL = {"grain": "quarter", "period_label": QUARTER, "is_total": True}
+# (metric table, which row, the hand-computed values)
+EXPECTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
+    ("metric_mql_acceptance", TOTAL,
+     {"mqls": 5, "accepted_mqls": 2, "rejected_mqls": 1, "pending_mqls": 2,
+      "decided_mqls": 3, "acceptance_rate": 2 / 3}),
+    ("metric_mql_acceptance", {**TOTAL, "grain": "month", "period_label": "2023-08"},
+     {"mqls": 2, "accepted_mqls": 1, "rejected_mqls": 0, "pending_mqls": 1,
+      "acceptance_rate": 1.0}),
+    ("metric_mql_acceptance", {**TOTAL, "grain": "month", "period_label": JULY},
+     {"mqls": 3, "accepted_mqls": 1, "rejected_mqls": 1, "pending_mqls": 1,
+      "acceptance_rate": 1 / 2}),
+    ("metric_mql_rejection_reasons", {**TOTAL, "rejection_reason": "No budget"},
+     {"rejected_mqls": 1, "period_rejected_mqls": 1, "share_of_rejections": 1.0}),
+    ("metric_followup_sla", TOTAL,
+     {"mqls": 5, "followed_up": 3, "followed_up_within_sla": 2,
+      "total_hours_to_first_followup": 96.0, "mean_hours_to_first_followup": 32.0,
+      "median_hours_to_first_followup": 21.0, "within_sla_rate": 0.4}),
+    ("metric_funnel_waterfall", TOTAL,
+     {"inquiries": 5, "mqls": 4, "sals": 2, "sqls": 2, "wins": 1,
+      "inquiry_to_mql_rate": 4 / 5, "mql_to_sal_rate": 2 / 4, "sal_to_sql_rate": 2 / 2,
+      "sql_to_won_rate": 1 / 2, "inquiry_to_won_rate": 1 / 5,
+      "mean_days_inquiry_to_mql": 53 / 96, "mean_days_mql_to_sal": 25 / 48,
+      "mean_days_sal_to_sql": 93 / 24, "mean_days_sql_to_won": 985 / 24}),
+    ("metric_time_to_opportunity", TOTAL,
+     {"opportunities": 2, "total_days_first_touch_to_sql": 11.0,
+      "mean_days_first_touch_to_sql": 5.5, "median_days_first_touch_to_sql": 5.5,
+      "mean_days_mql_to_sal": 25 / 48, "mean_days_sal_to_sql": 93 / 24}),
+    ("metric_opportunity_rate_after_first_touch", TOTAL,
+     {"persons": 5, "became_opportunity": 2, "maturing_persons": 0,
+      "is_window_complete": True, "opportunity_rate": 0.4}),
+    ("metric_lost_reasons", {**TOTAL, "lost_reason_category": "price"},
+     {"lost_deals": 1, "period_lost_deals": 1, "share_of_lost": 1.0}),
+    ("metric_lost_reasons", {**TOTAL, "lost_reason_category": "unclassified"},
+     {"lost_deals": 0, "period_lost_deals": 1, "share_of_lost": 0.0}),
+    ("metric_opportunity_stage_advances", TOTAL,
+     {"stage_advances": 1, "stage_regressions": 0}),
+    ("fct_lead_lifecycle", {"person_id": BEN, "cycle_number": 1},
+     {"mql_path": "direct_to_sales", "mql_at": datetime(2023, 7, 6, 2, 0),
+      "acceptance_status": "rejected", "rejection_reason": "No budget",
+      "end_stage": "recycled", "hours_to_first_followup": 72.0,
+      "is_followed_up_within_sla": False}),
+    ("fct_lead_lifecycle", {"person_id": BEN, "cycle_number": 2},
+     {"mql_path": "marketing", "mql_at": datetime(2023, 8, 17, 1, 0), "mql_points": 65,
+      "acceptance_status": "pending", "end_stage": None, "hours_to_first_followup": None}),
+    ("metric_industry_response_rate", {**TOTAL, "industry_code": "manufacturing"},
+     {"targeted_accounts": 1, "responded_accounts": 1, "response_rate": 1.0}),
+]  # fmt: skip
+
+
+def _same(found: Any, expected: Any) -> bool:
+    if isinstance(expected, float) and not isinstance(found, bool) and found is not None:
+        return abs(float(found) - expected) <= 1e-9 * max(1.0, abs(expected))
+    return found == expected
+
+
+def funnel_differences(tables: dict[str, Any]) -> list[str]:
+    """What the published tables of any engine (tests/engine_equality Tables) get wrong
+    about the hand-made funnel against the values computed by hand."""
+    problems = []
+    for name, key, expected in EXPECTED:
+        table = tables[name]
+        at = {c: table.columns.index(c) for c in (*key, *expected)}
+        rows = [r for r in table.rows if all(r[at[c]] == v for c, v in key.items())]
+        if len(rows) != 1:
+            problems.append(f"{name} {key}: {len(rows)} rows, not 1")
+            continue
+        found = {c: rows[0][at[c]] for c in expected}
+        if not all(_same(found[c], v) for c, v in expected.items()):
+            problems.append(f"{name} {key}: {found} != {expected}")
+    return problems

@@ -1,4 +1,4 @@
-"""A hand-made funnel: one company's five people through every stage, and the five process
+"""A hand-made funnel: one company's six people through every stage, and the five process
 metrics worked out by hand from the definitions file (1.5.0), not from the pipeline.
 
 Written into the engine reference landing zones (tests/engine_builds.py) beside the
@@ -34,24 +34,30 @@ JST (UTC+9) in the marketing exports and UTC in the CRM's.
 - Eri, 主任 = staff: お問い合わせ on 08-03 10:00 JST = 01:00 UTC: MQL; a call at 04:00
   (3 hours), worked from 05:00 (SAL), deal 006FUNL created 08-05 01:00 (SQL), closed lost
   on 09-10 03:00 with "予算が合わない" (予算: price).
+- Fumi, 担当: お問い合わせ on 09-05 10:00 JST = 01:00 UTC: MQL; a call on 09-06 01:00
+  (24 hours); sales converts her lead straight from Open - Not Contacted on 09-08 02:00
+  (deal 006FUNF, still in Prospecting): converting accepts, so SAL and SQL both at 09-08
+  02:00 (73 hours after the MQL), accepted, not pending.
 - An outreach email (type OUTREACH_EMAIL) is sent to Aiko and Chika on 07-02: the account
   is targeted in July, and its people respond (forms) in July.
 
 By hand, FY2023-Q2 (every event of the quarter; July alone where noted):
-- MQL acceptance: 5 MQLs (Aiko, Ben twice, Dai, Eri), 2 accepted, 1 rejected, 2 pending,
-  acceptance 2 / 3; July: 3 MQLs, 1 / 1 / 1, acceptance 1 / 2; August: Eri accepted and
-  Ben's second pending: 1 / 1.
+- MQL acceptance: 6 MQLs (Aiko, Ben twice, Dai, Eri, Fumi), 3 accepted, 1 rejected, 2
+  pending, acceptance 3 / 4; July: 3 MQLs, 1 / 1 / 1, acceptance 1 / 2; August: Eri
+  accepted and Ben's second pending: 1 / 1.
 - Rejection reasons: No budget 1 of 1.
-- Follow-up SLA: 5 MQLs, 3 followed up (21, 72, 3 hours: 96 in all, mean 32, median 21),
-  2 within 48 hours: 2 / 5 = 0.4 (Ben's call belongs to his first cycle).
-- Waterfall (cohort: the inquiry's quarter): 5 inquiries, 4 MQLs, 2 SALs, 2 SQLs, 1 won;
-  each person once, at the first time they reached a stage: rates 4/5, 2/4, 2/2, 1/2
-  and 1/5; mean days inquiry -> MQL (53 h + 0 + 0 + 0) / 4 =
-  53/96, MQL -> SAL (21 h + 4 h) / 2 = 25/48, SAL -> SQL (142 h + 44 h) / 2 = 93/24,
-  SQL -> won 985 h = 985/24.
-- Time to opportunity (cohort: the deal's creation): 2 deals, 9 and 2 days from the first
-  touch (11 in all, mean and median 5.5).
-- Opportunity rate within 180 days of the first touch: 2 of 5 persons = 0.4; every
+- Follow-up SLA: 6 MQLs, 4 followed up (21, 72, 3, 24 hours: 120 in all, mean 30, median
+  (21 + 24) / 2 = 22.5), 3 within 48 hours: 3 / 6 = 0.5 (Ben's call belongs to his first
+  cycle).
+- Waterfall (cohort: the inquiry's quarter): 6 inquiries, 5 MQLs, 3 SALs, 3 SQLs, 1 won;
+  each person once, at the first time they reached a stage: rates 5/6, 3/5, 3/3, 1/3
+  and 1/6; mean days inquiry -> MQL (53 h + 0 + 0 + 0 + 0) / 5 = 53/120, MQL -> SAL
+  (21 h + 4 h + 73 h) / 3 = 49/36, SAL -> SQL (142 h + 44 h + 0) / 3 = 31/12, SQL -> won
+  985 h = 985/24.
+- Time to opportunity (cohort: the deal's creation): 3 deals, 9, 2 and 73/24 days from
+  the first touch (337/24 in all, mean 337/72, median 73/24); MQL -> SAL and SAL -> SQL
+  as in the waterfall.
+- Opportunity rate within 180 days of the first touch: 3 of 6 persons = 0.5; every
   window closed long before the data's as-of time (the sample's 2026): complete.
 - Lost reasons: 1 lost deal, price, share 1; unclassified 0.
 - Stage advances: 1 advance, no regression.
@@ -71,6 +77,8 @@ DOMAIN = "funnel-seiki.example"
 ACCOUNT, OWNER, ROLE = "001FUN000000001", "005FUN000000001", "00EFUN000000001"
 QUARTER, JULY = "FY2023-Q2", "2023-07"
 BEN = hashlib.md5(f"ben.ito@{DOMAIN}".encode()).hexdigest()  # dbt.hash: md5 hex
+FUMI = hashlib.md5(f"fumi.sato@{DOMAIN}".encode()).hexdigest()
+FUMI_CONVERTED = datetime(2023, 9, 8, 2, 0)
 # (HubSpot record, email's local part, first name, last name, title, CRM lead)
 PEOPLE = [
     ("301", "aiko.kato", "愛子", "加藤", "部長", "00QFUN000000001"),
@@ -78,6 +86,7 @@ PEOPLE = [
     ("303", "chika.mori", "千佳", "森", "担当", ""),
     ("304", "dai.ono", "大", "小野", "", "00QFUN000000004"),
     ("305", "eri.abe", "恵理", "阿部", "主任", "00QFUN000000005"),
+    ("306", "fumi.sato", "文", "佐藤", "担当", "00QFUN000000006"),
 ]
 # (conversion, HubSpot record, form, submitted at JST)
 SUBMISSIONS = [
@@ -88,6 +97,7 @@ SUBMISSIONS = [
     ("cv-fun-5", "304", "f-fun-demo", "2023-07-21 09:00:00"),
     ("cv-fun-6", "305", "f-fun-demo", "2023-08-03 10:00:00"),
     ("cv-fun-7", "302", "f-fun-doc", "2023-08-17 10:00:00"),
+    ("cv-fun-8", "306", "f-fun-demo", "2023-09-05 10:00:00"),
 ]
 
 
@@ -252,6 +262,7 @@ LEADS = [
     ("00QFUN000000002", "Nurture", "No budget", "2023-07-06T02:30:00", "", ""),
     ("00QFUN000000004", "Open - Not Contacted", "", "2023-07-21T00:30:00", "", ""),
     ("00QFUN000000005", "Closed - Converted", "", "2023-08-03T01:30:00", "2023-08-05", "006FUNL"),
+    ("00QFUN000000006", "Closed - Converted", "", "2023-09-05T01:30:00", "2023-09-08", "006FUNF"),
 ]
 # (history id, lead, field, old value, new value, at UTC)
 LEAD_HISTORY = [
@@ -267,14 +278,17 @@ LEAD_HISTORY = [
      "2023-08-03T05:00:00"),
     ("017FUN6", "00QFUN000000005", "Status", "Working - Contacted", "Closed - Converted",
      "2023-08-05T01:00:00"),
+    ("017FUN7", "00QFUN000000006", "Status", "Open - Not Contacted", "Closed - Converted",
+     "2023-09-08T02:00:00"),
 ]  # fmt: skip
 # (task, lead, at UTC): the first follow-ups
 CALLS = [
     ("00TFUN1", "00QFUN000000001", "2023-07-04T03:00:00"),
     ("00TFUN2", "00QFUN000000002", "2023-07-09T02:00:00"),
     ("00TFUN3", "00QFUN000000005", "2023-08-03T04:00:00"),
+    ("00TFUN4", "00QFUN000000006", "2023-09-06T01:00:00"),
 ]
-# (deal, stage now, won, lost reason, created, closed, close date, stage history)
+# (deal, stage now, won, lost reason, created, last modified, close date, stage history)
 DEALS = [
     ("006FUNW", "Closed Won", "true", "", "2023-07-10T01:00:00", "2023-08-20T02:00:00",
      "2023-08-20", [("Prospecting", "2023-07-10T01:00:00"), ("Proposal", "2023-07-25T01:00:00"),
@@ -282,6 +296,8 @@ DEALS = [
     ("006FUNL", "Closed Lost", "false", "予算が合わない", "2023-08-05T01:00:00",
      "2023-09-10T03:00:00", "2023-09-10",
      [("Prospecting", "2023-08-05T01:00:00"), ("Closed Lost", "2023-09-10T03:00:00")]),
+    ("006FUNF", "Prospecting", "false", "", "2023-09-08T02:00:00", "2023-09-08T02:00:00",
+     "2023-12-20", [("Prospecting", "2023-09-08T02:00:00")]),
 ]  # fmt: skip
 
 
@@ -366,18 +382,18 @@ def _deals(landing: Path) -> None:
                 "Name": f"ファネル精機 {deal}",
                 "StageName": stage,
                 "Amount": "3000000",
-                "Probability": "100" if won == "true" else "0",
+                "Probability": {"Closed Won": "100", "Closed Lost": "0"}.get(stage, "10"),
                 "CloseDate": close_date,
-                "IsClosed": "true",
+                "IsClosed": "true" if stage.startswith("Closed") else "false",
                 "IsWon": won,
                 "LeadSource": "Web",
                 "Lost_Reason__c": reason,
                 "OwnerId": OWNER,
                 "IsDeleted": "false",
                 "CreatedDate": _crm_time(created),
-                "LastModifiedDate": _crm_time(closed),
+                "LastModifiedDate": _crm_time(modified),
             }
-            for deal, stage, won, reason, created, closed, close_date, _ in DEALS
+            for deal, stage, won, reason, created, modified, close_date, _ in DEALS
         ],
     )
     write_export(
@@ -413,8 +429,8 @@ TOTAL = {"grain": "quarter", "period_label": QUARTER, "is_total": True}
 # (metric table, which row, the hand-computed values)
 EXPECTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("metric_mql_acceptance", TOTAL,
-     {"mqls": 5, "accepted_mqls": 2, "rejected_mqls": 1, "pending_mqls": 2,
-      "decided_mqls": 3, "acceptance_rate": 2 / 3}),
+     {"mqls": 6, "accepted_mqls": 3, "rejected_mqls": 1, "pending_mqls": 2,
+      "decided_mqls": 4, "acceptance_rate": 3 / 4}),
     ("metric_mql_acceptance", {**TOTAL, "grain": "month", "period_label": "2023-08"},
      {"mqls": 2, "accepted_mqls": 1, "rejected_mqls": 0, "pending_mqls": 1,
       "acceptance_rate": 1.0}),
@@ -424,22 +440,22 @@ EXPECTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("metric_mql_rejection_reasons", {**TOTAL, "rejection_reason": "No budget"},
      {"rejected_mqls": 1, "period_rejected_mqls": 1, "share_of_rejections": 1.0}),
     ("metric_followup_sla", TOTAL,
-     {"mqls": 5, "followed_up": 3, "followed_up_within_sla": 2,
-      "total_hours_to_first_followup": 96.0, "mean_hours_to_first_followup": 32.0,
-      "median_hours_to_first_followup": 21.0, "within_sla_rate": 0.4}),
+     {"mqls": 6, "followed_up": 4, "followed_up_within_sla": 3,
+      "total_hours_to_first_followup": 120.0, "mean_hours_to_first_followup": 30.0,
+      "median_hours_to_first_followup": 22.5, "within_sla_rate": 0.5}),
     ("metric_funnel_waterfall", TOTAL,
-     {"inquiries": 5, "mqls": 4, "sals": 2, "sqls": 2, "wins": 1,
-      "inquiry_to_mql_rate": 4 / 5, "mql_to_sal_rate": 2 / 4, "sal_to_sql_rate": 2 / 2,
-      "sql_to_won_rate": 1 / 2, "inquiry_to_won_rate": 1 / 5,
-      "mean_days_inquiry_to_mql": 53 / 96, "mean_days_mql_to_sal": 25 / 48,
-      "mean_days_sal_to_sql": 93 / 24, "mean_days_sql_to_won": 985 / 24}),
+     {"inquiries": 6, "mqls": 5, "sals": 3, "sqls": 3, "wins": 1,
+      "inquiry_to_mql_rate": 5 / 6, "mql_to_sal_rate": 3 / 5, "sal_to_sql_rate": 3 / 3,
+      "sql_to_won_rate": 1 / 3, "inquiry_to_won_rate": 1 / 6,
+      "mean_days_inquiry_to_mql": 53 / 120, "mean_days_mql_to_sal": 49 / 36,
+      "mean_days_sal_to_sql": 31 / 12, "mean_days_sql_to_won": 985 / 24}),
     ("metric_time_to_opportunity", TOTAL,
-     {"opportunities": 2, "total_days_first_touch_to_sql": 11.0,
-      "mean_days_first_touch_to_sql": 5.5, "median_days_first_touch_to_sql": 5.5,
-      "mean_days_mql_to_sal": 25 / 48, "mean_days_sal_to_sql": 93 / 24}),
+     {"opportunities": 3, "total_days_first_touch_to_sql": 337 / 24,
+      "mean_days_first_touch_to_sql": 337 / 72, "median_days_first_touch_to_sql": 73 / 24,
+      "mean_days_mql_to_sal": 49 / 36, "mean_days_sal_to_sql": 31 / 12}),
     ("metric_opportunity_rate_after_first_touch", TOTAL,
-     {"persons": 5, "became_opportunity": 2, "maturing_persons": 0,
-      "is_window_complete": True, "opportunity_rate": 0.4}),
+     {"persons": 6, "became_opportunity": 3, "maturing_persons": 0,
+      "is_window_complete": True, "opportunity_rate": 0.5}),
     ("metric_lost_reasons", {**TOTAL, "lost_reason_category": "price"},
      {"lost_deals": 1, "period_lost_deals": 1, "share_of_lost": 1.0}),
     ("metric_lost_reasons", {**TOTAL, "lost_reason_category": "unclassified"},
@@ -454,6 +470,13 @@ EXPECTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("fct_lead_lifecycle", {"person_id": BEN, "cycle_number": 2},
      {"mql_path": "marketing", "mql_at": datetime(2023, 8, 17, 1, 0), "mql_points": 65,
       "acceptance_status": "pending", "end_stage": None, "hours_to_first_followup": None}),
+    ("fct_lead_lifecycle", {"person_id": FUMI, "cycle_number": 1},
+     {"acceptance_status": "accepted", "sal_at": FUMI_CONVERTED, "sql_at": FUMI_CONVERTED,
+      "rejected_at": None, "end_stage": None, "hours_to_first_followup": 24.0}),
+    # her SAL's evidence: the conversion (lead history before the opportunity, by name)
+    ("fct_stage_transitions", {"person_id": FUMI, "stage_code": "sal"},
+     {"cycle_number": 1, "entered_at": FUMI_CONVERTED, "evidence_system": "crm_lead_history",
+      "evidence_record_id": "017FUN7"}),
     ("metric_industry_response_rate", {**TOTAL, "industry_code": "manufacturing"},
      {"targeted_accounts": 1, "responded_accounts": 1, "response_rate": 1.0}),
 ]  # fmt: skip

@@ -89,7 +89,9 @@ summarized as (
     select
         person_id,
         cycle_number,
-        min(case when stage_code = 'sal' then event_at end) as sal_at,
+        -- sales accepts a lead by an accepting status or by converting it, whichever
+        -- came first: a lead converted straight away was accepted at its conversion
+        min(case when stage_code in ('sal', 'sql') then event_at end) as sal_at,
         min(case when stage_code = 'sql' then event_at end) as sql_at,
         min(case when stage_code = 'follow_up' then event_at end) as first_followup_at,
         max(opportunity_id) as opportunity_id,

@@ -59,14 +59,15 @@ mqls as (
     inner join touches on cycles.mql_touch_id = touches.touch_id
 ),
 
-crm_stages as (
+stage_evidence as (
     select
         cycles.person_id,
         cycles.cycle_number,
         events.stage_code,
-        events.event_at as entered_at,
-        events.source_system as evidence_system,
-        min(events.record_id) as evidence_record_id
+        events.event_at,
+        events.source_system,
+        events.record_id,
+        1 as evidence_rank
     from cycles
     inner join events
         on
@@ -76,12 +77,36 @@ crm_stages as (
                 or (events.stage_code = 'sql' and cycles.sql_at = events.event_at)
                 or (cycles.end_stage = events.stage_code and cycles.end_at = events.event_at)
             )
-    group by
+    union all
+    -- a lead converted without an accepting status before: its conversion proves the SAL
+    -- (int_lifecycle_cycles), second to an accepting status of the same instant
+    select
         cycles.person_id,
         cycles.cycle_number,
-        events.stage_code,
+        'sal' as stage_code,
         events.event_at,
-        events.source_system
+        events.source_system,
+        events.record_id,
+        2 as evidence_rank
+    from cycles
+    inner join events
+        on
+            cycles.person_id = events.person_id
+            and events.stage_code = 'sql'
+            and cycles.sal_at = events.event_at
+),
+
+crm_stages as (
+    select
+        person_id,
+        cycle_number,
+        stage_code,
+        event_at as entered_at,
+        source_system as evidence_system,
+        min(record_id) as evidence_record_id,
+        min(evidence_rank) as evidence_rank
+    from stage_evidence
+    group by person_id, cycle_number, stage_code, event_at, source_system
 ),
 
 first_evidence as (
@@ -89,7 +114,8 @@ first_evidence as (
     select
         *,
         row_number() over (
-            partition by person_id, cycle_number, stage_code order by evidence_system
+            partition by person_id, cycle_number, stage_code
+            order by evidence_rank, evidence_system
         ) as evidence_order
     from crm_stages
 ),

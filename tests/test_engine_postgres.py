@@ -29,7 +29,7 @@ from tests.engine_builds import (
 )
 from tests.engine_equality import compare, duckdb_tables, postgres_tables
 from tests.hand_made_funnel import funnel_differences
-from tests.hand_made_landing import land_everything, published_differences
+from tests.hand_made_landing import published_differences
 from tests.hand_made_ties import tie_differences
 from tests.privacy_scan import (
     NAME_LIKE_COLUMNS_ALLOWED,
@@ -150,10 +150,14 @@ def test_the_hand_made_funnel_publishes_the_metrics_computed_by_hand(
     pg_builds: dict[int, PgBuild], seed: int
 ):
     """The five process metrics of tests/hand_made_funnel.py (a company's funnel in a
-    quarter of its own), on DuckDB and on PostgreSQL."""
+    quarter of its own), and Hanako's exports of tests/hand_made_landing.py, on DuckDB
+    and on PostgreSQL."""
     build = pg_builds[seed]
     assert funnel_differences(duckdb_tables(build.reference.published)) == []
     assert funnel_differences(postgres_tables(build.connect)) == []
+    # Hanako (tests/hand_made_landing.py): her attendance matched, her first touch
+    assert published_differences(duckdb_tables(build.reference.published)) == []
+    assert published_differences(postgres_tables(build.connect)) == []
 
 
 @pytest.mark.parametrize("seed", ENGINE_SEEDS)
@@ -307,11 +311,3 @@ def test_no_name_email_or_phone_is_published(pg_builds: dict[int, PgBuild], seed
     assert len(known) > 300
     assert identifier_like_columns(published) == set(NAME_LIKE_COLUMNS_ALLOWED)
     assert leaks(published, known) == {}
-
-
-def test_a_hand_made_landing_publishes_the_hand_computed_funnel(server: Postgres, tmp_path: Path):
-    """Data the generator did not write (tests/hand_made_landing.py), on PostgreSQL."""
-    land_everything(tmp_path / "landing")
-    build = PgBuild(server, Reference(0, tmp_path / "landing", tmp_path / "none"), tmp_path)
-    assert build.result.success
-    assert published_differences(postgres_tables(build.connect)) == []

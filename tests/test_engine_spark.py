@@ -29,6 +29,7 @@ from tests.engine_builds import (
 )
 from tests.engine_equality import compare, duckdb_tables, parquet_tables
 from tests.hand_made_funnel import funnel_differences
+from tests.hand_made_landing import published_differences
 from tests.hand_made_ties import tie_differences
 from tests.privacy_scan import (
     NAME_LIKE_COLUMNS_ALLOWED,
@@ -100,9 +101,12 @@ def test_the_hand_made_ties_and_cases_publish_as_computed_by_hand(
 def test_the_hand_made_funnel_publishes_the_metrics_computed_by_hand(
     spark_builds: dict[int, SparkBuild],
 ):
-    """The five process metrics of tests/hand_made_funnel.py, on Spark."""
+    """The five process metrics of tests/hand_made_funnel.py, and Hanako's exports of
+    tests/hand_made_landing.py, on Spark."""
     for build in spark_builds.values():
-        assert funnel_differences(parquet_tables(build.current())) == []
+        tables = parquet_tables(build.current())
+        assert funnel_differences(tables) == []
+        assert published_differences(tables) == []  # Hanako (tests/hand_made_landing.py)
 
 
 def test_every_landed_row_reached_the_lake(spark_builds: dict[int, SparkBuild]):

@@ -33,7 +33,9 @@ JST (UTC+9) in the marketing exports and UTC in the CRM's.
   lead: pending, never followed up.
 - Eri, 主任 = staff: お問い合わせ on 08-03 10:00 JST = 01:00 UTC: MQL; a call at 04:00
   (3 hours), worked from 05:00 (SAL), deal 006FUNL created 08-05 01:00 (SQL), closed lost
-  on 09-10 03:00 with "予算が合わない" (予算: price).
+  on 09-10 03:00 with "予算が合わない" (予算: price). A lost deal may come back: her
+  second demo request on 10-02 10:00 JST = 01:00 UTC (FY2023-Q3) starts a second cycle,
+  direct to sales, 100 points (only touches after the loss count), pending.
 - Fumi, 担当: お問い合わせ on 09-05 10:00 JST = 01:00 UTC: MQL; a call on 09-06 01:00
   (24 hours); sales converts her lead straight from Open - Not Contacted on 09-08 02:00
   (deal 006FUNF, still in Prospecting): converting accepts, so SAL and SQL both at 09-08
@@ -62,6 +64,7 @@ By hand, FY2023-Q2 (every event of the quarter; July alone where noted):
 - Lost reasons: 1 lost deal, price, share 1; unclassified 0.
 - Stage advances: 1 advance, no regression.
 - Industry response rate, manufacturing: 1 account targeted, 1 responded: 1.0.
+FY2023-Q3: 1 MQL (Eri's second), pending: no decided MQLs, none followed up.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ ACCOUNT, OWNER, ROLE = "001FUN000000001", "005FUN000000001", "00EFUN000000001"
 QUARTER, JULY = "FY2023-Q2", "2023-07"
 BEN = hashlib.md5(f"ben.ito@{DOMAIN}".encode()).hexdigest()  # dbt.hash: md5 hex
 FUMI = hashlib.md5(f"fumi.sato@{DOMAIN}".encode()).hexdigest()
+ERI = hashlib.md5(f"eri.abe@{DOMAIN}".encode()).hexdigest()
 FUMI_CONVERTED = datetime(2023, 9, 8, 2, 0)
 # (HubSpot record, email's local part, first name, last name, title, CRM lead)
 PEOPLE = [
@@ -98,6 +102,7 @@ SUBMISSIONS = [
     ("cv-fun-6", "305", "f-fun-demo", "2023-08-03 10:00:00"),
     ("cv-fun-7", "302", "f-fun-doc", "2023-08-17 10:00:00"),
     ("cv-fun-8", "306", "f-fun-demo", "2023-09-05 10:00:00"),
+    ("cv-fun-9", "305", "f-fun-demo", "2023-10-02 10:00:00"),
 ]
 
 
@@ -477,6 +482,14 @@ EXPECTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("fct_stage_transitions", {"person_id": FUMI, "stage_code": "sal"},
      {"cycle_number": 1, "entered_at": FUMI_CONVERTED, "evidence_system": "crm_lead_history",
       "evidence_record_id": "017FUN7"}),
+    ("fct_lead_lifecycle", {"person_id": ERI, "cycle_number": 2},
+     {"mql_path": "direct_to_sales", "mql_at": datetime(2023, 10, 2, 1, 0), "mql_points": 100,
+      "acceptance_status": "pending", "sal_at": None, "end_stage": None}),
+    ("metric_mql_acceptance", {**TOTAL, "period_label": "FY2023-Q3"},
+     {"mqls": 1, "accepted_mqls": 0, "rejected_mqls": 0, "pending_mqls": 1, "decided_mqls": 0,
+      "acceptance_rate": None, "acceptance_rate_null_reason": "no decided MQLs"}),
+    ("metric_followup_sla", {**TOTAL, "period_label": "FY2023-Q3"},
+     {"mqls": 1, "followed_up": 0, "followed_up_within_sla": 0, "within_sla_rate": 0.0}),
     ("metric_industry_response_rate", {**TOTAL, "industry_code": "manufacturing"},
      {"targeted_accounts": 1, "responded_accounts": 1, "response_rate": 1.0}),
 ]  # fmt: skip

@@ -82,6 +82,10 @@ QUARTER, JULY = "FY2023-Q2", "2023-07"
 BEN = hashlib.md5(f"ben.ito@{DOMAIN}".encode()).hexdigest()  # dbt.hash: md5 hex
 FUMI = hashlib.md5(f"fumi.sato@{DOMAIN}".encode()).hexdigest()
 ERI = hashlib.md5(f"eri.abe@{DOMAIN}".encode()).hexdigest()
+AIKO = hashlib.md5(f"aiko.kato@{DOMAIN}".encode()).hexdigest()
+GEN = hashlib.md5(f"gen.kimura@{DOMAIN}".encode()).hexdigest()
+Q4 = "FY2023-Q4"
+GEN_DEAL_CREATED = datetime(2024, 1, 15, 1, 0)
 FUMI_CONVERTED = datetime(2023, 9, 8, 2, 0)
 # (HubSpot record, email's local part, first name, last name, title, CRM lead)
 PEOPLE = [
@@ -91,6 +95,7 @@ PEOPLE = [
     ("304", "dai.ono", "大", "小野", "", "00QFUN000000004"),
     ("305", "eri.abe", "恵理", "阿部", "主任", "00QFUN000000005"),
     ("306", "fumi.sato", "文", "佐藤", "担当", "00QFUN000000006"),
+    ("307", "gen.kimura", "源", "木村", "部長", ""),
 ]
 # (conversion, HubSpot record, form, submitted at JST)
 SUBMISSIONS = [
@@ -103,6 +108,8 @@ SUBMISSIONS = [
     ("cv-fun-7", "302", "f-fun-doc", "2023-08-17 10:00:00"),
     ("cv-fun-8", "306", "f-fun-demo", "2023-09-05 10:00:00"),
     ("cv-fun-9", "305", "f-fun-demo", "2023-10-02 10:00:00"),
+    ("cv-fun-10", "307", "f-fun-doc", "2024-01-10 10:00:00"),
+    ("cv-fun-11", "307", "f-fun-wp", "2024-01-12 10:00:00"),
 ]
 
 
@@ -261,6 +268,14 @@ def _sales_people_and_account(landing: Path) -> None:
     )
 
 
+# (contact, email's local part, first name, last name, title, lead source, created UTC):
+# the converted leads' contacts, and Gen, whom sales knew before marketing did
+CONTACTS = [
+    ("003FUN000000001", "aiko.kato", "愛子", "加藤", "部長", "Web", "2023-07-10T01:00:00"),
+    ("003FUN000000005", "eri.abe", "恵理", "阿部", "主任", "Web", "2023-08-05T01:00:00"),
+    ("003FUN000000006", "fumi.sato", "文", "佐藤", "担当", "Web", "2023-09-08T02:00:00"),
+    ("003FUN000000007", "gen.kimura", "源", "木村", "部長", "Other", "2023-06-15T00:00:00"),
+]
 # (lead, status now, rejection reason, created, converted on, deal)
 LEADS = [
     ("00QFUN000000001", "Closed - Converted", "", "2023-07-03T06:30:00", "2023-07-10", "006FUNW"),
@@ -293,16 +308,25 @@ CALLS = [
     ("00TFUN3", "00QFUN000000005", "2023-08-03T04:00:00"),
     ("00TFUN4", "00QFUN000000006", "2023-09-06T01:00:00"),
 ]
-# (deal, stage now, won, lost reason, created, last modified, close date, stage history)
+# (deal, stage now, won, lost reason, created, last modified, close date, stage history,
+# primary contact): a converted lead's deal has its contact too (the lead still decides);
+# 006FUNG and 006FUNX were created on contacts, from no lead
 DEALS = [
     ("006FUNW", "Closed Won", "true", "", "2023-07-10T01:00:00", "2023-08-20T02:00:00",
      "2023-08-20", [("Prospecting", "2023-07-10T01:00:00"), ("Proposal", "2023-07-25T01:00:00"),
-                    ("Closed Won", "2023-08-20T02:00:00")]),
+                    ("Closed Won", "2023-08-20T02:00:00")], "003FUN000000001"),
     ("006FUNL", "Closed Lost", "false", "予算が合わない", "2023-08-05T01:00:00",
      "2023-09-10T03:00:00", "2023-09-10",
-     [("Prospecting", "2023-08-05T01:00:00"), ("Closed Lost", "2023-09-10T03:00:00")]),
+     [("Prospecting", "2023-08-05T01:00:00"), ("Closed Lost", "2023-09-10T03:00:00")],
+     "003FUN000000005"),
     ("006FUNF", "Prospecting", "false", "", "2023-09-08T02:00:00", "2023-09-08T02:00:00",
-     "2023-12-20", [("Prospecting", "2023-09-08T02:00:00")]),
+     "2023-12-20", [("Prospecting", "2023-09-08T02:00:00")], "003FUN000000006"),
+    ("006FUNG", "Closed Won", "true", "", "2024-01-15T01:00:00", "2024-03-01T01:00:00",
+     "2024-03-01", [("Prospecting", "2024-01-15T01:00:00"), ("Proposal", "2024-02-01T01:00:00"),
+                    ("Closed Won", "2024-03-01T01:00:00")], "003FUN000000007"),
+    ("006FUNX", "Proposal", "false", "", "2024-02-05T01:00:00", "2024-03-10T01:00:00",
+     "2024-06-30", [("Prospecting", "2024-02-05T01:00:00"), ("Proposal", "2024-03-10T01:00:00")],
+     "003FUN000000001"),
 ]  # fmt: skip
 
 
@@ -329,6 +353,7 @@ def _leads(landing: Path) -> None:
                 "IsConverted": "true" if deal else "false",
                 "ConvertedDate": converted,
                 "ConvertedAccountId": ACCOUNT if deal else "",
+                "ConvertedContactId": f"003{lead[3:]}" if deal else "",
                 "ConvertedOpportunityId": deal,
                 "IsDeleted": "false",
                 "CreatedDate": _crm_time(created),
@@ -393,12 +418,13 @@ def _deals(landing: Path) -> None:
                 "IsWon": won,
                 "LeadSource": "Web",
                 "Lost_Reason__c": reason,
+                "ContactId": contact,
                 "OwnerId": OWNER,
                 "IsDeleted": "false",
                 "CreatedDate": _crm_time(created),
                 "LastModifiedDate": _crm_time(modified),
             }
-            for deal, stage, won, reason, created, modified, close_date, _ in DEALS
+            for deal, stage, won, reason, created, modified, close_date, _, contact in DEALS
         ],
     )
     write_export(
@@ -416,8 +442,32 @@ def _deals(landing: Path) -> None:
                 "IsDeleted": "false",
                 "CreatedDate": _crm_time(at),
             }
-            for deal, *_, close_date, history in DEALS
+            for deal, *_, close_date, history, _ in DEALS
             for number, (stage, at) in enumerate(history, start=1)
+        ],
+    )
+
+
+def _contacts(landing: Path) -> None:
+    write_export(
+        landing,
+        "raw_salesforce.contact",
+        "Contact_hand_made_funnel.csv",
+        [
+            {
+                "Id": contact,
+                "AccountId": ACCOUNT,
+                "FirstName": first,
+                "LastName": last,
+                "Email": f"{local}@{DOMAIN}",
+                "Title": title,
+                "LeadSource": source,
+                "OwnerId": OWNER,
+                "IsDeleted": "false",
+                "CreatedDate": _crm_time(created),
+                "LastModifiedDate": _crm_time(created),
+            }
+            for contact, local, first, last, title, source, created in CONTACTS
         ],
     )
 
@@ -427,6 +477,7 @@ def land_funnel(landing: Path) -> None:
     _marketing(landing)
     _sales_people_and_account(landing)
     _leads(landing)
+    _contacts(landing)
     _deals(landing)
 
 
@@ -492,6 +543,50 @@ EXPECTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
      {"mqls": 1, "followed_up": 0, "followed_up_within_sla": 0, "within_sla_rate": 0.0}),
     ("metric_industry_response_rate", {**TOTAL, "industry_code": "manufacturing"},
      {"targeted_accounts": 1, "responded_accounts": 1, "response_rate": 1.0}),
+    # FY2023-Q4: deals created on contacts (Gen's, Aiko's expansion)
+    ("metric_mql_acceptance", {**TOTAL, "period_label": Q4},
+     {"mqls": 1, "accepted_mqls": 1, "rejected_mqls": 0, "pending_mqls": 0, "decided_mqls": 1,
+      "acceptance_rate": 1.0}),
+    ("metric_followup_sla", {**TOTAL, "period_label": Q4},
+     {"mqls": 1, "followed_up": 0, "followed_up_within_sla": 0, "within_sla_rate": 0.0}),
+    ("metric_funnel_waterfall", {**TOTAL, "period_label": Q4},
+     {"inquiries": 1, "mqls": 1, "sals": 1, "sqls": 1, "wins": 1, "inquiry_to_mql_rate": 1.0,
+      "mql_to_sal_rate": 1.0, "sal_to_sql_rate": 1.0, "sql_to_won_rate": 1.0,
+      "mean_days_inquiry_to_mql": 2.0, "mean_days_mql_to_sal": 3.0,
+      "mean_days_sal_to_sql": 0.0, "mean_days_sql_to_won": 46.0}),
+    ("metric_time_to_opportunity", {**TOTAL, "period_label": Q4},
+     {"opportunities": 1, "total_days_first_touch_to_sql": 5.0,
+      "median_days_first_touch_to_sql": 5.0, "mean_days_mql_to_sal": 3.0,
+      "mean_days_sal_to_sql": 0.0}),
+    ("metric_opportunity_rate_after_first_touch", {**TOTAL, "period_label": Q4},
+     {"persons": 1, "became_opportunity": 1, "is_window_complete": True,
+      "opportunity_rate": 1.0}),
+    ("metric_opportunity_stage_advances", {**TOTAL, "period_label": Q4},
+     {"stage_changes": 3, "stage_advances": 2, "stage_regressions": 0,
+      "opportunities_moved": 2}),
+    # both deals reach the account's industry only through their contacts' persons
+    ("metric_opportunity_stage_advances",
+     {**TOTAL, "period_label": Q4, "is_total": False, "industry_code": "manufacturing"},
+     {"stage_changes": 3, "stage_advances": 2, "opportunities_moved": 2}),
+    ("fct_opportunities", {"opportunity_id": "006FUNG"},
+     {"person_id": GEN, "lead_id": None, "contact_id": "003FUN000000007",
+      "person_linked_by": "primary_contact", "outcome": "won"}),
+    ("fct_opportunities", {"opportunity_id": "006FUNX"},
+     {"person_id": AIKO, "lead_id": None, "person_linked_by": "primary_contact"}),
+    ("fct_opportunities", {"opportunity_id": "006FUNW"},
+     {"person_id": AIKO, "lead_id": "00QFUN000000001", "person_linked_by": "converted_lead"}),
+    ("fct_lead_lifecycle", {"person_id": GEN, "cycle_number": 1},
+     {"mql_at": datetime(2024, 1, 12, 1, 0), "mql_points": 65, "lead_id": None,
+      "acceptance_status": "accepted", "sal_at": GEN_DEAL_CREATED, "sql_at": GEN_DEAL_CREATED,
+      "opportunity_id": "006FUNG", "end_stage": "won", "end_at": datetime(2024, 3, 1, 1, 0),
+      "hours_to_first_followup": None}),
+    # her expansion (a later deal on the same person, no new MQL) leaves her cycle alone
+    ("fct_lead_lifecycle", {"person_id": AIKO, "cycle_number": 1},
+     {"opportunity_id": "006FUNW", "sql_at": datetime(2023, 7, 10, 1, 0), "end_stage": "won",
+      "end_at": datetime(2023, 8, 20, 2, 0)}),
+    ("fct_stage_transitions", {"person_id": GEN, "stage_code": "sal"},
+     {"cycle_number": 1, "entered_at": GEN_DEAL_CREATED, "evidence_system": "crm_opportunity",
+      "evidence_record_id": "006FUNG"}),
 ]  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 -- What sales recorded in the CRM, as lifecycle evidence per person: lead status changes
--- (mapped to stages by the definitions), rejection reasons, opportunities created and
--- closed, and follow-up activities on leads.
+-- (mapped to stages by the definitions), rejection reasons and follow-up activities on
+-- leads (the lead's person), opportunities created and closed (the person of the lead
+-- converted into it, or of its primary contact: int_opportunity_persons).
 with
 
 leads as (
@@ -21,6 +22,10 @@ lead_history as (
 
 opportunities as (
     select * from {{ ref('stg_salesforce__opportunities') }}
+),
+
+opportunity_persons as (
+    select * from {{ ref('int_opportunity_persons') }}
 ),
 
 status_changes as (
@@ -54,7 +59,6 @@ rejection_reasons as (
 
 opportunities_created as (
     select
-        leads.lead_id,
         opportunities.opportunity_id,
         'sql' as stage_code,
         cast(null as {{ dbt.type_string() }}) as detail,
@@ -62,12 +66,10 @@ opportunities_created as (
         'crm_opportunity' as source_system,
         opportunities.opportunity_id as record_id
     from opportunities
-    inner join leads on opportunities.opportunity_id = leads.converted_opportunity_id
 ),
 
 opportunities_closed as (
     select
-        leads.lead_id,
         history.opportunity_id,
         case when opportunity_stages.is_won then 'won' else 'lost' end as stage_code,
         history.stage_name as detail,
@@ -77,7 +79,6 @@ opportunities_closed as (
     from {{ ref('stg_salesforce__opportunity_history') }} as history
     inner join opportunity_stages
         on history.stage_name = opportunity_stages.stage_name and opportunity_stages.is_closed
-    inner join leads on history.opportunity_id = leads.converted_opportunity_id
 ),
 
 follow_ups as (
@@ -93,35 +94,54 @@ follow_ups as (
     inner join leads on crm_tasks.who_id = leads.lead_id
 ),
 
-unioned as (
+lead_events as (
     select * from status_changes
     union all
     select * from rejection_reasons
     union all
-    select * from opportunities_created
-    union all
-    select * from opportunities_closed
-    union all
     select * from follow_ups
 ),
 
+opportunity_events as (
+    select * from opportunities_created
+    union all
+    select * from opportunities_closed
+),
+
 final as (
-    -- the lead's person, as the identity layer decided it (one mapping for everything)
+    -- a lead's events: the lead's person, as the identity layer decided it
     select
         lead_records.person_id,
-        unioned.lead_id,
-        unioned.opportunity_id,
+        lead_events.lead_id,
+        lead_events.opportunity_id,
         leads.owner_id,
-        unioned.stage_code,
-        unioned.detail,
-        unioned.event_at,
-        unioned.source_system,
-        unioned.record_id
-    from unioned
-    inner join leads on unioned.lead_id = leads.lead_id
+        lead_events.stage_code,
+        lead_events.detail,
+        lead_events.event_at,
+        lead_events.source_system,
+        lead_events.record_id
+    from lead_events
+    inner join leads on lead_events.lead_id = leads.lead_id
     inner join {{ ref('int_person_records_matched') }} as lead_records
         on lead_records.source_system = 'crm_lead' and leads.lead_id = lead_records.record_id
     where lead_records.match_method != 'unmatched'
+    union all
+    -- a deal's events: its person; the owner is the converted lead's, else the deal's
+    select
+        opportunity_persons.person_id,
+        opportunity_persons.lead_id,
+        opportunity_events.opportunity_id,
+        coalesce(leads.owner_id, opportunities.owner_id) as owner_id,
+        opportunity_events.stage_code,
+        opportunity_events.detail,
+        opportunity_events.event_at,
+        opportunity_events.source_system,
+        opportunity_events.record_id
+    from opportunity_events
+    inner join opportunity_persons
+        on opportunity_events.opportunity_id = opportunity_persons.opportunity_id
+    left join leads on opportunity_persons.lead_id = leads.lead_id
+    left join opportunities on opportunity_events.opportunity_id = opportunities.opportunity_id
 )
 
 select * from final

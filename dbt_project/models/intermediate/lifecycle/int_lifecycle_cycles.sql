@@ -94,11 +94,25 @@ summarized as (
         min(case when stage_code in ('sal', 'sql') then event_at end) as sal_at,
         min(case when stage_code = 'sql' then event_at end) as sql_at,
         min(case when stage_code = 'follow_up' then event_at end) as first_followup_at,
-        max(opportunity_id) as opportunity_id,
         max(lead_id) as lead_id,
         max(owner_id) as owner_id
     from cycle_events
     group by person_id, cycle_number
+),
+
+first_opportunities as (
+    -- the cycle's deal: the first created in it (a later one on the same person, an
+    -- expansion created on the contact say, does not replace it)
+    select
+        person_id,
+        cycle_number,
+        opportunity_id,
+        row_number() over (
+            partition by person_id, cycle_number
+            order by event_at, opportunity_id
+        ) as opportunity_order
+    from cycle_events
+    where stage_code = 'sql' and opportunity_id is not null
 ),
 
 reasons as (
@@ -135,7 +149,7 @@ final as (
         case when summarized.sal_at is null then ends.end_at end as rejected_at,
         reasons.rejection_reason,
         summarized.lead_id,
-        summarized.opportunity_id,
+        first_opportunities.opportunity_id,
         summarized.owner_id,
         ends.end_source_system,
         ends.end_record_id,
@@ -151,6 +165,11 @@ final as (
             and ends.end_order = 1
     left join reasons
         on cycles.person_id = reasons.person_id and cycles.cycle_number = reasons.cycle_number
+    left join first_opportunities
+        on
+            cycles.person_id = first_opportunities.person_id
+            and cycles.cycle_number = first_opportunities.cycle_number
+            and first_opportunities.opportunity_order = 1
 )
 
 select * from final

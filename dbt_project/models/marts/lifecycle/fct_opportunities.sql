@@ -6,8 +6,10 @@ opportunities as (
     select * from {{ ref('stg_salesforce__opportunities') }}
 ),
 
-leads as (
-    select * from {{ ref('stg_salesforce__leads') }}
+opportunity_persons as (
+    -- the person of the lead converted into it, or of its primary contact
+    select * from {{ ref('int_opportunity_persons') }}
+    where is_primary_person
 ),
 
 stage_history as (
@@ -67,10 +69,12 @@ unclassified as (
 final as (
     select
         opportunities.opportunity_id,
-        lead_records.person_id,
+        opportunity_persons.person_id,
         persons.account_id,
         opportunities.account_id as crm_account_id,
-        leads.lead_id,
+        opportunity_persons.lead_id,
+        opportunities.contact_id,
+        opportunity_persons.linked_by as person_linked_by,
         opportunities.campaign_id,
         opportunities.owner_id,
         opportunities.opportunity_name,
@@ -105,15 +109,10 @@ final as (
     from opportunities
     cross join agreement
     cross join unclassified
-    left join leads on opportunities.opportunity_id = leads.converted_opportunity_id
-    -- the lead's person, as the identity layer decided it; none while the lead is not in
-    -- (a lead export that lands after the opportunity's)
-    left join {{ ref('int_person_records_matched') }} as lead_records
-        on
-            lead_records.source_system = 'crm_lead'
-            and leads.lead_id = lead_records.record_id
-            and lead_records.match_method != 'unmatched'
-    left join persons on lead_records.person_id = persons.person_id
+    -- none while neither the lead nor the contact is in (an export that lands later)
+    left join opportunity_persons
+        on opportunities.opportunity_id = opportunity_persons.opportunity_id
+    left join persons on opportunity_persons.person_id = persons.person_id
     left join moves on opportunities.opportunity_id = moves.opportunity_id
     left join matches
         on opportunities.opportunity_id = matches.opportunity_id and matches.match_order = 1

@@ -5,7 +5,8 @@ landed as (
     {{ landed_rows(
         'raw_salesforce', 'opportunity',
         key='id',
-        modified_at='last_modified_date'
+        modified_at='last_modified_date',
+        optional={'contact_id': dbt.type_string()}
     ) }}
 ),
 
@@ -16,6 +17,8 @@ renamed as (
         account_id,
         campaign_id,
         owner_id,
+        -- the primary contact: the person of a deal created on a contact, not from a lead
+        contact_id,
         -- strings
         name as opportunity_name,
         stage_name,

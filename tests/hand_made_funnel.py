@@ -1,5 +1,5 @@
-"""A hand-made funnel: one company's six people through every stage, and the five process
-metrics worked out by hand from the definitions file (1.5.0), not from the pipeline.
+"""A hand-made funnel: one company's seven people through every stage, and the five process
+metrics worked out by hand from the definitions file (1.6.0), not from the pipeline.
 
 Written into the engine reference landing zones (tests/engine_builds.py) beside the
 generated sample, in a quarter the generator never writes (it starts in FY2024): the
@@ -65,6 +65,23 @@ By hand, FY2023-Q2 (every event of the quarter; July alone where noted):
 - Stage advances: 1 advance, no regression.
 - Industry response rate, manufacturing: 1 account targeted, 1 responded: 1.0.
 FY2023-Q3: 1 MQL (Eri's second), pending: no decided MQLs, none followed up.
+
+Deals created on contacts, FY2023-Q4 (January-March 2024; the CRM export's ContactId):
+- Gen, 部長 (20): sales has known him as contact 003FUN000000007 since 2023-06-15 (no
+  lead). 資料請求 on 2024-01-10 10:00 JST = 01:00 UTC (his first touch and inquiry: 30 +
+  20 = 50), ホワイトペーパー on 01-12 10:00 JST = 01:00 UTC: 65, MQL. Sales creates deal
+  006FUNG on his contact on 01-15 01:00 UTC without a lead: SQL then, and accepted then
+  (SAL = SQL, evidence the deal); Proposal on 02-01, won on 03-01 01:00. No activity on a
+  lead: not followed up (the SLA counts activities on leads).
+- Aiko, won in August, gets an expansion deal 006FUNX on her contact on 2024-02-05 01:00,
+  Proposal on 03-10: no new MQL, so no new SQL; her cycle keeps 006FUNW.
+By hand, FY2023-Q4: acceptance 1 MQL, 1 accepted: 1.0; SLA 1 MQL, 0 followed up: 0.0;
+waterfall 1 / 1 / 1 / 1 / 1, every rate 1, mean days inquiry -> MQL 48 h = 2, MQL -> SAL
+72 h = 3, SAL -> SQL 0, SQL -> won 01-15 -> 03-01 = 17 days to 02-01 + 29 (2024 is a
+leap year) = 46; time to opportunity 1 deal, 5 days from the first touch (mean = median = 5);
+opportunity rate 1 of 1; stage moves: Gen's Proposal (advance) and Closed Won (neither),
+Aiko's Proposal (advance): 3 changes, 2 advances, 0 regressions, 2 deals moved, all in
+the manufacturing slice (reached only through the contacts' persons).
 """
 
 from __future__ import annotations

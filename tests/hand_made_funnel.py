@@ -66,6 +66,21 @@ By hand, FY2023-Q2 (every event of the quarter; July alone where noted):
 - Industry response rate, manufacturing: 1 account targeted, 1 responded: 1.0.
 FY2023-Q3: 1 MQL (Eri's second), pending: no decided MQLs, none followed up.
 
+Two leads converted into one deal, FY2023-Q1 (April-June 2023):
+- Iku, 部長: お問い合わせ on 2023-04-10 10:00 JST = 01:00 UTC (inquiry and MQL, direct to
+  sales); a call and Working - Contacted on 04-11 01:00 (24 hours, SAL); converted on 04-14
+  01:00 into deal 006FUNJ (SQL); Proposal on 05-01 01:00 (an advance), won on 06-01 01:00.
+- Jun, 課長: お問い合わせ on 04-12 10:00 JST = 01:00 UTC (MQL); a call on 04-13 01:00 (24
+  hours); sales converts his lead straight from Open into Iku's deal 006FUNJ on 04-17
+  01:00. A deal is one person's (the first lead converted into it: Iku's), so Jun reaches
+  SAL and SQL by his lead's status at 04-17 01:00, with no deal of his own and no end.
+By hand, FY2023-Q1: acceptance 2 of 2; SLA 24 + 24 = 48 hours, median 24, 2 of 2 within;
+waterfall 2 / 2 / 2 / 2 / 1 (sql -> won 1/2), mean days inquiry -> MQL 0, MQL -> SAL
+(24 h + 120 h) / 2 = 3, SAL -> SQL (72 h + 0) / 2 = 1.5, SQL -> won 04-14 -> 06-01 = 17 +
+31 = 48; time to opportunity 2 SQLs (cohort: the SQL): 4 and 5 days from the first touch
+(9 in all, mean = median = 4.5), MQL -> SAL 3, SAL -> SQL 1.5; opportunity rate 2 of 2;
+stage moves: Proposal (advance) and Closed Won: 2 changes, 1 advance, 1 deal moved.
+
 Deals created on contacts, FY2023-Q4 (January-March 2024; the CRM export's ContactId):
 - Gen, 部長 (20): sales has known him as contact 003FUN000000007 since 2023-06-15 (no
   lead). 資料請求 on 2024-01-10 10:00 JST = 01:00 UTC (his first touch and inquiry: 30 +
@@ -101,7 +116,10 @@ FUMI = hashlib.md5(f"fumi.sato@{DOMAIN}".encode()).hexdigest()
 ERI = hashlib.md5(f"eri.abe@{DOMAIN}".encode()).hexdigest()
 AIKO = hashlib.md5(f"aiko.kato@{DOMAIN}".encode()).hexdigest()
 GEN = hashlib.md5(f"gen.kimura@{DOMAIN}".encode()).hexdigest()
-Q4 = "FY2023-Q4"
+Q4, Q1 = "FY2023-Q4", "FY2023-Q1"
+IKU = hashlib.md5(f"iku.inoue@{DOMAIN}".encode()).hexdigest()
+JUN = hashlib.md5(f"jun.ueda@{DOMAIN}".encode()).hexdigest()
+JUN_CONVERTED = datetime(2023, 4, 17, 1, 0)
 GEN_DEAL_CREATED = datetime(2024, 1, 15, 1, 0)
 FUMI_CONVERTED = datetime(2023, 9, 8, 2, 0)
 # (HubSpot record, email's local part, first name, last name, title, CRM lead)
@@ -113,6 +131,8 @@ PEOPLE = [
     ("305", "eri.abe", "恵理", "阿部", "主任", "00QFUN000000005"),
     ("306", "fumi.sato", "文", "佐藤", "担当", "00QFUN000000006"),
     ("307", "gen.kimura", "源", "木村", "部長", ""),
+    ("308", "iku.inoue", "郁", "井上", "部長", "00QFUN000000009"),
+    ("309", "jun.ueda", "純", "上田", "課長", "00QFUN000000010"),
 ]
 # (conversion, HubSpot record, form, submitted at JST)
 SUBMISSIONS = [
@@ -127,6 +147,8 @@ SUBMISSIONS = [
     ("cv-fun-9", "305", "f-fun-demo", "2023-10-02 10:00:00"),
     ("cv-fun-10", "307", "f-fun-doc", "2024-01-10 10:00:00"),
     ("cv-fun-11", "307", "f-fun-wp", "2024-01-12 10:00:00"),
+    ("cv-fun-12", "308", "f-fun-demo", "2023-04-10 10:00:00"),
+    ("cv-fun-13", "309", "f-fun-demo", "2023-04-12 10:00:00"),
 ]
 
 
@@ -292,6 +314,8 @@ CONTACTS = [
     ("003FUN000000005", "eri.abe", "恵理", "阿部", "主任", "Web", "2023-08-05T01:00:00"),
     ("003FUN000000006", "fumi.sato", "文", "佐藤", "担当", "Web", "2023-09-08T02:00:00"),
     ("003FUN000000007", "gen.kimura", "源", "木村", "部長", "Other", "2023-06-15T00:00:00"),
+    ("003FUN000000009", "iku.inoue", "郁", "井上", "部長", "Web", "2023-04-14T01:00:00"),
+    ("003FUN000000010", "jun.ueda", "純", "上田", "課長", "Web", "2023-04-17T01:00:00"),
 ]
 # (lead, status now, rejection reason, created, converted on, deal)
 LEADS = [
@@ -300,6 +324,8 @@ LEADS = [
     ("00QFUN000000004", "Open - Not Contacted", "", "2023-07-21T00:30:00", "", ""),
     ("00QFUN000000005", "Closed - Converted", "", "2023-08-03T01:30:00", "2023-08-05", "006FUNL"),
     ("00QFUN000000006", "Closed - Converted", "", "2023-09-05T01:30:00", "2023-09-08", "006FUNF"),
+    ("00QFUN000000009", "Closed - Converted", "", "2023-04-10T01:30:00", "2023-04-14", "006FUNJ"),
+    ("00QFUN000000010", "Closed - Converted", "", "2023-04-12T01:30:00", "2023-04-17", "006FUNJ"),
 ]
 # (history id, lead, field, old value, new value, at UTC)
 LEAD_HISTORY = [
@@ -317,6 +343,12 @@ LEAD_HISTORY = [
      "2023-08-05T01:00:00"),
     ("017FUN7", "00QFUN000000006", "Status", "Open - Not Contacted", "Closed - Converted",
      "2023-09-08T02:00:00"),
+    ("017FUN8", "00QFUN000000009", "Status", "Open - Not Contacted", "Working - Contacted",
+     "2023-04-11T01:00:00"),
+    ("017FUN9", "00QFUN000000009", "Status", "Working - Contacted", "Closed - Converted",
+     "2023-04-14T01:00:00"),
+    ("017FUN10", "00QFUN000000010", "Status", "Open - Not Contacted", "Closed - Converted",
+     "2023-04-17T01:00:00"),
 ]  # fmt: skip
 # (task, lead, at UTC): the first follow-ups
 CALLS = [
@@ -324,6 +356,8 @@ CALLS = [
     ("00TFUN2", "00QFUN000000002", "2023-07-09T02:00:00"),
     ("00TFUN3", "00QFUN000000005", "2023-08-03T04:00:00"),
     ("00TFUN4", "00QFUN000000006", "2023-09-06T01:00:00"),
+    ("00TFUN5", "00QFUN000000009", "2023-04-11T01:00:00"),
+    ("00TFUN6", "00QFUN000000010", "2023-04-13T01:00:00"),
 ]
 # (deal, stage now, won, lost reason, created, last modified, close date, stage history,
 # primary contact): a converted lead's deal has its contact too (the lead still decides);
@@ -344,6 +378,9 @@ DEALS = [
     ("006FUNX", "Proposal", "false", "", "2024-02-05T01:00:00", "2024-03-10T01:00:00",
      "2024-06-30", [("Prospecting", "2024-02-05T01:00:00"), ("Proposal", "2024-03-10T01:00:00")],
      "003FUN000000001"),
+    ("006FUNJ", "Closed Won", "true", "", "2023-04-14T01:00:00", "2023-06-01T01:00:00",
+     "2023-06-01", [("Prospecting", "2023-04-14T01:00:00"), ("Proposal", "2023-05-01T01:00:00"),
+                    ("Closed Won", "2023-06-01T01:00:00")], "003FUN000000009"),
 ]  # fmt: skip
 
 
@@ -604,6 +641,34 @@ EXPECTED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
     ("fct_stage_transitions", {"person_id": GEN, "stage_code": "sal"},
      {"cycle_number": 1, "entered_at": GEN_DEAL_CREATED, "evidence_system": "crm_opportunity",
       "evidence_record_id": "006FUNG"}),
+    # FY2023-Q1: two leads converted into one deal (Iku's, Jun's joins it)
+    ("metric_mql_acceptance", {**TOTAL, "period_label": Q1},
+     {"mqls": 2, "accepted_mqls": 2, "rejected_mqls": 0, "pending_mqls": 0, "decided_mqls": 2,
+      "acceptance_rate": 1.0}),
+    ("metric_followup_sla", {**TOTAL, "period_label": Q1},
+     {"mqls": 2, "followed_up": 2, "followed_up_within_sla": 2,
+      "total_hours_to_first_followup": 48.0, "median_hours_to_first_followup": 24.0,
+      "within_sla_rate": 1.0}),
+    ("metric_funnel_waterfall", {**TOTAL, "period_label": Q1},
+     {"inquiries": 2, "mqls": 2, "sals": 2, "sqls": 2, "wins": 1, "sql_to_won_rate": 0.5,
+      "inquiry_to_won_rate": 0.5, "mean_days_inquiry_to_mql": 0.0, "mean_days_mql_to_sal": 3.0,
+      "mean_days_sal_to_sql": 1.5, "mean_days_sql_to_won": 48.0}),
+    ("metric_time_to_opportunity", {**TOTAL, "period_label": Q1},
+     {"opportunities": 2, "total_days_first_touch_to_sql": 9.0,
+      "mean_days_first_touch_to_sql": 4.5, "median_days_first_touch_to_sql": 4.5,
+      "mean_days_mql_to_sal": 3.0, "mean_days_sal_to_sql": 1.5}),
+    ("metric_opportunity_rate_after_first_touch", {**TOTAL, "period_label": Q1},
+     {"persons": 2, "became_opportunity": 2, "opportunity_rate": 1.0}),
+    ("metric_opportunity_stage_advances", {**TOTAL, "period_label": Q1},
+     {"stage_changes": 2, "stage_advances": 1, "stage_regressions": 0,
+      "opportunities_moved": 1}),
+    ("fct_opportunities", {"opportunity_id": "006FUNJ"},
+     {"person_id": IKU, "lead_id": "00QFUN000000009", "person_linked_by": "converted_lead"}),
+    ("fct_lead_lifecycle", {"person_id": IKU, "cycle_number": 1},
+     {"opportunity_id": "006FUNJ", "sql_at": datetime(2023, 4, 14, 1, 0), "end_stage": "won"}),
+    ("fct_lead_lifecycle", {"person_id": JUN, "cycle_number": 1},
+     {"lead_id": "00QFUN000000010", "acceptance_status": "accepted", "sal_at": JUN_CONVERTED,
+      "sql_at": JUN_CONVERTED, "opportunity_id": None, "end_stage": None}),
 ]  # fmt: skip
 
 

@@ -1,7 +1,7 @@
 -- What sales recorded in the CRM, as lifecycle evidence per person: lead status changes
 -- (mapped to stages by the definitions), rejection reasons and follow-up activities on
--- leads (the lead's person), opportunities created and closed (the person of the lead
--- converted into it, or of its primary contact: int_opportunity_persons).
+-- leads (the lead's person), opportunities created and closed (the person of the first
+-- lead converted into it, or of its primary contact: int_opportunity_persons).
 with
 
 leads as (
@@ -25,7 +25,9 @@ opportunities as (
 ),
 
 opportunity_persons as (
+    -- a deal is one person's: another lead converted into it reaches SQL by its status
     select * from {{ ref('int_opportunity_persons') }}
+    where is_primary_person
 ),
 
 status_changes as (

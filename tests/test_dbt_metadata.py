@@ -34,6 +34,7 @@ WITHOUT_UPSTREAM = {
     "iso_weekday",
     "source_kind",
     "vocabulary",
+    "linked_by",
 }
 
 

@@ -70,6 +70,9 @@ def _start(master: str | None) -> Any:
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.ui.enabled", "false")
+            # as dbt's profile: no UNION ALL fused into codegen (a Scala 2.13 plan
+            # deserialization failure in tasks, dbt_project/profiles.yml)
+            .config("spark.sql.codegen.wholeStage.union.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.parquet.inferTimestampNTZ.enabled", "false")
             .getOrCreate()

@@ -1,10 +1,10 @@
-"""A hand-made funnel: one company's seven people through every stage, and the five process
+"""A hand-made funnel: one company's nine people through every stage, and the five process
 metrics worked out by hand from the definitions file (1.6.0), not from the pipeline.
 
 Written into the engine reference landing zones (tests/engine_builds.py) beside the
-generated sample, in a quarter the generator never writes (it starts in FY2024): the
-FY2023-Q2 rows (July-September 2023, the fiscal year starting in April) hold these people
-only, so DuckDB, PostgreSQL and Spark each publish the numbers below.
+generated sample, in quarters the generator never writes (it starts in FY2024): the
+FY2023-Q1 to Q4 rows (April 2023 to March 2024, the fiscal year starting in April) hold
+these people only, so DuckDB, PostgreSQL and Spark each publish the numbers below.
 
 The company: CRM account 001FUN000000001, Manufacturing, 500 employees, website
 www.funnel-seiki.example: industry manufacturing, size band 300-999: a fit account. One

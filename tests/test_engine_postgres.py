@@ -9,7 +9,9 @@ tables must equal the DuckDB reference build's row for row.
 
 from __future__ import annotations
 
-import threading
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -250,35 +252,49 @@ def test_a_failed_publish_leaves_the_published_schema_as_it_was(
     assert "published_next" not in schemas and "published_old" not in schemas
 
 
-def test_readers_see_the_old_or_the_new_version_never_a_mix(pg_builds: dict[int, PgBuild]):
+# Another client, in its own process (as an analyst's session is): it polls the published
+# schema until its stop file appears, one line per snapshot. (A reader thread inside the test
+# worker shared the worker with the publish and with what earlier builds left in it.)
+READER = """
+import pathlib, sys
+import psycopg2
+stop = pathlib.Path(sys.argv[1])
+con = psycopg2.connect("")  # libpq's PG* variables
+con.autocommit = True
+with con.cursor() as cursor:
+    print("ready", flush=True)
+    while not stop.exists():
+        cursor.execute(
+            "select (select count(*) from published.publish_log), "
+            "(select count(*) from information_schema.tables "
+            "where table_schema = 'published')"
+        )
+        print(*cursor.fetchone(), flush=True)
+con.close()
+"""
+
+
+def test_readers_see_the_old_or_the_new_version_never_a_mix(
+    pg_builds: dict[int, PgBuild], tmp_path: Path
+):
     """A reader polling during publishes: every snapshot it takes has the publish log and
     the tables of one version (each publish changes both)."""
     build = pg_builds[ENGINE_SEEDS[0]]
-    seen: list[tuple[int, int]] = []
-    stop = threading.Event()
-
-    def read() -> None:
-        con = build.connect()
-        con.autocommit = True
-        try:
-            with con.cursor() as cursor:
-                while not stop.is_set():
-                    cursor.execute(
-                        "select (select count(*) from published.publish_log), "
-                        "(select count(*) from information_schema.tables "
-                        "where table_schema = 'published')"
-                    )
-                    seen.append(cursor.fetchone())
-        finally:
-            con.close()
-
     (logged,) = build.query("select count(*) from published.publish_log")[0]
     (tables,) = build.query(
         "select count(*) from information_schema.tables where table_schema = 'published'"
     )[0]
-    reader = threading.Thread(target=read)
-    reader.start()
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(stop)],
+        env={**os.environ, **build.env()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
+        assert reader.stdout is not None
+        assert reader.stdout.readline().strip() == "ready", reader.communicate(timeout=60)
         with environment(build.env()):
             engine = PostgresEngine(build.root / "warehouse.duckdb", build.root / "p.duckdb")
             for n in (1, 2):  # each publish adds a log row and drops one table
@@ -294,10 +310,12 @@ def test_readers_see_the_old_or_the_new_version_never_a_mix(pg_builds: dict[int,
                     PublishRequest(tables=keep, run_id=f"r{n}", definitions_version=None)
                 )
     finally:
-        stop.set()
-        reader.join(timeout=60)
+        stop.touch()
+        out, err = reader.communicate(timeout=300)
+    assert reader.returncode == 0, err
+    seen = {tuple(int(v) for v in line.split()) for line in out.splitlines()}
     versions = {(logged, tables), (logged + 1, tables - 1), (logged + 2, tables - 2)}
-    assert seen and set(seen) <= versions, set(seen) - versions
+    assert seen and seen <= versions, seen - versions
 
 
 @pytest.mark.parametrize("seed", ENGINE_SEEDS)

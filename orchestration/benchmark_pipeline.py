@@ -387,7 +387,8 @@ def run_pipeline_benchmark(
         one_export = _raw_storage(root / "warehouse.duckdb")
         rerun = _materialize(root)
         warehouse = root / "warehouse.duckdb"
-        floors = [run_floor(root / "landing", warehouse, root) for _ in range(times)]
+        on_duckdb = engine == "duckdb"  # else the models are in the engine, not the file
+        floors = [run_floor(root / "landing", warehouse, root, on_duckdb) for _ in range(times)]
         floor = sorted(floors, key=lambda f: f.seconds)[(len(floors) - 1) // 2]
         next_day = EXPORT_AT.astimezone(JST).date() + ONE_DAY
         day = write_next_day(root / "landing", next_day)
@@ -429,7 +430,9 @@ def run_pipeline_benchmark(
         if not run.started_run:
             print(f"  the {label}: nothing new, `materialize` started no Dagster run")
     same = (
-        "equal"
+        f"not compared (the models are in {engine})"
+        if not on_duckdb
+        else "equal"
         if not floor.differing_row_counts
         else "DIFFERENT: " + ", ".join(floor.differing_row_counts)
     )

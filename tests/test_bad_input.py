@@ -180,8 +180,26 @@ def test_unaccountable_quoting_refuses_the_file(landing: Path, tmp_path: Path):
     result = run_ingest(landing, warehouse, [ACCOUNT])
     assert not result.success
     assert "salesforce/Account/mac.csv" in failure_text(result)
+    assert "lines end with CR alone" in failure_text(result)  # and what to do
     assert fetch_all(warehouse, "select count(*) from raw_salesforce.account") == [(0,)]
     assert fetch_all(warehouse, "select count(*) from ingest.file_loads") == [(0,)]
+
+
+@pytest.mark.parametrize(("separator", "named"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_file_separated_by_another_character_is_refused_saying_so(
+    landing: Path, tmp_path: Path, separator: str, named: str
+):
+    """Excel writes semicolons where the locale's list separator is one (much of Europe)."""
+    lines = [ACCOUNT_HEADER, account_row("001A")]
+    content = "\n".join(line.replace(",", separator) for line in lines) + "\n"
+    land(landing, "salesforce/Account", "europe.csv", content.encode())
+    warehouse = tmp_path / "w.duckdb"
+    result = run_ingest(landing, warehouse, [ACCOUNT])
+    assert not result.success
+    message = failure_text(result)
+    assert "salesforce/Account/europe.csv: missing required column(s)" in message
+    assert f"separated by {named}" in message
+    assert fetch_all(warehouse, "select count(*) from ingest.file_failures") == [(1,)]
 
 
 OPPORTUNITY = AssetKey(["raw_salesforce", "opportunity"])

@@ -17,8 +17,10 @@ files load in name order, each once (by SHA-256: a re-landed identical file is r
 `ingest.duplicate_files` and not loaded again).
 
 Rules for every file:
-- comma-separated, `"` quoting (RFC 4180), one header row; encodings as listed (a UTF-8
-  byte-order mark is accepted everywhere, CP932 files are decoded strictly);
+- comma-separated, `"` quoting (RFC 4180), one header row, lines ending in LF or CRLF;
+  encodings as listed (a UTF-8 byte-order mark is accepted everywhere, CP932 files are
+  decoded strictly); a file separated by semicolons or tabs, with lines ending in CR
+  alone (Excel for Mac's "CSV (Macintosh)") or in UTF-16 is refused, saying which;
 - a file's name matches its table's pattern ignoring case (`Account.CSV` too); hidden
   files (`.name`) and other names are not read and are listed as ignored;
 - a missing **required** column refuses the whole file (`ingest.file_failures`, and the

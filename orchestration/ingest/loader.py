@@ -70,6 +70,36 @@ def header_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+SEPARATORS_NOT_COMMA = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def separator_hint(header: list[str]) -> str:
+    """What to do when the header is one field holding another separator (Excel writes
+    semicolons where the locale's list separator is one: much of Europe)."""
+    if len(header) != 1:
+        return ""
+    for separator, name in SEPARATORS_NOT_COMMA.items():
+        if separator in header[0]:
+            return (
+                f"; the header is one field separated by {name}: export the file"
+                " comma-separated (Excel: CSV UTF-8)"
+            )
+    return ""
+
+
+def line_end_hint(path: Path) -> str:
+    """What to do when a file ends its lines with CR alone (Excel for Mac's "CSV
+    (Macintosh)"), which neither the record count nor DuckDB reads as lines."""
+    with path.open("rb") as handle:
+        probe = handle.read(HEADER_PROBE_BYTES)
+    if b"\r" in probe and b"\n" not in probe:
+        return (
+            ': its lines end with CR alone (Excel for Mac\'s "CSV (Macintosh)"); export'
+            " it as CSV UTF-8"
+        )
+    return "; check the file's quoting and line ends"
+
+
 def check_header(table: Table, header: list[str], display_name: str) -> list[str]:
     """Refuse a header with duplicates or missing required columns; return the extras."""
     keys = [header_key(name) for name in header]
@@ -86,6 +116,7 @@ def check_header(table: Table, header: list[str], display_name: str) -> list[str
     if missing:
         raise FileRejected(
             f"{display_name}: missing required column(s) {missing} for {table.qualified_name}"
+            + separator_hint(header)
         )
     return [name for name in header if header_key(name) not in known]
 
@@ -349,8 +380,7 @@ class FileLoader:
         if parsed != kept.size or unknown:
             raise FileRejected(
                 f"{result.source_file}: cannot account for every record: {record_lines.size}"
-                f" counted, DuckDB parsed {parsed} and refused {refused.size}; check the"
-                " file's quoting and line ends"
+                f" counted, DuckDB parsed {parsed} and refused {refused.size}" + line_end_hint(path)
             )
         # Rows written inside a transaction get row ids from a large offset: align on it.
         first_rowid = self._count("select coalesce(min(rowid), 0) from _parsed")

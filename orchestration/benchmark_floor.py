@@ -76,7 +76,8 @@ def _load_landing(con: duckdb.DuckDBPyConnection, landing: Path, scratch: Path) 
             display = path.relative_to(landing).as_posix()
             readable = path
             if not is_utf8_family(table.encoding):
-                readable = to_utf8(path, table.encoding, scratch / f"{path.name}.utf8", display)
+                scratch_copy = scratch / f"{path.name}.utf8"
+                readable = to_utf8(path, table.encoding, scratch_copy, display).path
             header = read_header(readable, display)
             typed, checks = typed_columns(table, header)
             sources = [f"_c{i}" for i in range(len(header))]

@@ -158,6 +158,21 @@ def test_cp932_decodes_losslessly_and_bad_bytes_fail_the_file(landing: Path, tmp
     assert str(rows[0][3]) == "2025-05-13 00:00:00"  # 09:00 JST is midnight UTC
 
 
+def test_a_card_export_in_utf8_without_a_mark_loads_as_utf8(landing: Path, tmp_path: Path):
+    """A scanner set to UTF-8 writes no byte-order mark: the file is not CP932 but is valid
+    UTF-8 throughout, so it is read as UTF-8 (no text is both), and the ledger says so."""
+    card = "M1,㈱髙島工業,営業部,部長,髙橋 太郎,t@x.jp,,2025/05/12,DX展①,佐藤,2025/05/13 09:00"
+    land(landing, "events/business_cards", "u.csv", f"{CARD_HEADER}\n{card}\n".encode())
+    warehouse = tmp_path / "w.duckdb"
+    assert run_ingest(landing, warehouse, [CARDS]).success
+    assert fetch_all(
+        warehouse, "select company_name, full_name, exchange_place from raw_events.business_card"
+    ) == [("㈱髙島工業", "髙橋 太郎", "DX展①")]
+    assert fetch_all(
+        warehouse, "select encoding, rows_read, rows_loaded, rows_rejected from ingest.file_loads"
+    ) == [("utf-8", 1, 1, 0)]
+
+
 def test_utf8_bom_header_is_read(landing: Path, tmp_path: Path):
     table = next(t for t in load_contract() if t.name == "target_account")
     header = ",".join(c.header for c in table.columns)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -50,23 +51,43 @@ def is_utf8_family(encoding: str) -> bool:
     return codecs.lookup(encoding).name in {"utf-8", "utf-8-sig"}
 
 
-def to_utf8(path: Path, encoding: str, target: Path, display_name: str) -> Path:
-    """Return a UTF-8 file with the same text: `path` itself or a decoded copy at `target`."""
+@dataclass(frozen=True)
+class Decoded:
+    path: Path  # a UTF-8 file with the landed file's text: itself or a decoded copy
+    encoding: str  # what it was read as (the ledger records it)
+
+
+def to_utf8(path: Path, encoding: str, target: Path, display_name: str) -> Decoded:
+    """The landed file as UTF-8: `path` itself or a decoded copy at `target`.
+
+    Read as UTF-8 when the file starts with a UTF-8 byte-order mark (Excel's "CSV UTF-8"
+    carries one whatever the vendor's usual encoding is), or when it is not valid in its
+    declared encoding but is valid UTF-8 throughout (a card scanner set to UTF-8 without a
+    mark): no text is both, so nothing is guessed. Otherwise in its declared encoding."""
     with path.open("rb") as handle:
         has_bom = handle.read(len(UTF8_BOM)) == UTF8_BOM
     if has_bom or is_utf8_family(encoding):
-        # Excel's "CSV UTF-8" carries a BOM whatever the vendor's usual encoding is. The
-        # file is read as it is, once checked: a bad byte fails it naming byte and line,
-        # whatever the file's size and wherever the byte is.
-        if not _decode(path, "utf-8", None, display_name):
-            return path
-        # CRLF and bare LF in one file (exports appended by different tools): DuckDB's
-        # strict reader refuses the mixture, so lines end in LF in a copy
+        return Decoded(_utf8(path, target, display_name), "utf-8")
+    try:
         with target.open("w", encoding="utf-8", newline="") as sink:
-            _decode(path, "utf-8", sink, display_name)
-        return target
+            _decode(path, encoding, sink, display_name)
+    except FileRejected as declared:
+        try:
+            return Decoded(_utf8(path, target, display_name), "utf-8")
+        except FileRejected:
+            raise declared from declared.__cause__  # the declared encoding's bad byte
+    return Decoded(target, encoding)
+
+
+def _utf8(path: Path, target: Path, display_name: str) -> Path:
+    """A UTF-8 file read as it is, once checked: a bad byte fails it naming byte and line,
+    whatever the file's size and wherever the byte is."""
+    if not _decode(path, "utf-8", None, display_name):
+        return path
+    # CRLF and bare LF in one file (exports appended by different tools): DuckDB's strict
+    # reader refuses the mixture, so lines end in LF in a copy
     with target.open("w", encoding="utf-8", newline="") as sink:
-        _decode(path, encoding, sink, display_name)
+        _decode(path, "utf-8", sink, display_name)
     return target
 
 

@@ -40,6 +40,7 @@ class FileLoad:
     rows_rejected: int = 0
     extra_columns: list[str] = field(default_factory=list)
     duplicate_of: str | None = None
+    encoding: str = ""  # what the file was read as (decode.to_utf8)
 
 
 def sql_literal(text: str) -> str:
@@ -271,7 +272,8 @@ class FileLoader:
             if (loaded_as := loaded_file_for(self.con, self.table, result.sha256)) is not None:
                 self._note_duplicate(result, loaded_as)
                 return result
-        utf8_path = to_utf8(path, self.table.encoding, self.workdir / "decoded.csv", source_file)
+        decoded = to_utf8(path, self.table.encoding, self.workdir / "decoded.csv", source_file)
+        utf8_path, result.encoding = decoded.path, decoded.encoding
         header = read_header(utf8_path, source_file) if result.bytes else []
         result.extra_columns = check_header(self.table, header, source_file) if header else []
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
@@ -529,7 +531,7 @@ class FileLoader:
                 result.source_file,
                 self.table.qualified_name,
                 result.sha256,
-                self.table.encoding,
+                result.encoding or self.table.encoding,
                 result.bytes,
                 result.rows_read,
                 result.rows_loaded,

@@ -20,8 +20,9 @@ Rules for every file:
 - comma-separated, `"` quoting (RFC 4180), one header row, lines ending in LF or CRLF;
   encodings as listed (a UTF-8 byte-order mark is accepted everywhere, CP932 files are
   decoded strictly, and a CP932 table's file that is valid UTF-8 throughout is read as
-  UTF-8: `ingest.file_loads.encoding` says which); a file separated by semicolons or tabs, with lines ending in CR
-  alone (Excel for Mac's "CSV (Macintosh)") or in UTF-16 is refused, saying which;
+  UTF-8: `ingest.file_loads.encoding` says which); a file separated by semicolons or
+  tabs, with lines ending in CR alone (Excel for Mac's "CSV (Macintosh)") or in UTF-16
+  is refused, saying which;
 - a file's name matches its table's pattern ignoring case (`Account.CSV` too); hidden
   files (`.name`) and other names are not read and are listed as ignored;
 - a missing **required** column refuses the whole file (`ingest.file_failures`, and the

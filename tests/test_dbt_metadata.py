@@ -35,6 +35,7 @@ WITHOUT_UPSTREAM = {
     "source_kind",
     "vocabulary",
     "linked_by",
+    "value_kind",
 }
 
 

@@ -19,6 +19,8 @@ import duckdb
 import pytest
 from dagster import AssetKey, ExecuteInProcessResult
 
+from orchestration.quality.crm_values import CHECK as CRM_CHECK
+from orchestration.quality.crm_values import COVERAGE as CRM_COVERAGE
 from orchestration.quality.touch_coverage import CHECK, COVERAGE
 from orchestration.sample.fivetran_shape import write_fivetran_database
 from orchestration.sample.generate import generate
@@ -261,6 +263,20 @@ def test_an_unmapped_form_is_reported_with_the_touches_it_holds(pair: Pair):
     from_files = _coverage_check(pair.files_result)
     assert not from_files.passed
     assert from_files.metadata["unmapped_records"].value == submissions
+
+
+def test_every_crm_value_of_the_sample_is_named_in_the_definitions(pair: Pair):
+    """The sample's lead statuses and stages are the agreed ones, from files and from
+    Fivetran's tables alike: the check stays quiet (tests/test_crm_value_coverage.py makes
+    it speak)."""
+    for result in (pair.files_result, pair.fivetran_result):
+        (evaluation,) = [
+            e
+            for e in result.get_asset_check_evaluations()
+            if e.check_name == CRM_CHECK and e.asset_key == CRM_COVERAGE
+        ]
+        assert evaluation.passed, evaluation.description
+        assert evaluation.metadata["unknown_values"].value == 0
 
 
 def test_the_raw_tables_are_observed_with_their_fivetran_sync(pair: Pair):

@@ -37,6 +37,7 @@ from orchestration.ingest.assets import WAREHOUSE_POOL
 from orchestration.ingest.contract import load_contract
 from orchestration.quality.acceptances import open_acceptances
 from orchestration.quality.check_targets import prefetch_check_targets
+from orchestration.quality.crm_values import build_crm_value_check
 from orchestration.quality.finite_numbers import build_finite_numbers_check
 from orchestration.quality.parameters import Baseline, allowed_text, suite_parameters
 from orchestration.quality.suites import CRITICAL, ROW_VOLUME, committed_suites
@@ -230,5 +231,6 @@ def build_quality_checks(
         _build(GATE, marts, "The agreed definitions, checked on the marts before publish."),
         _build(FRESHNESS, raw, "Every raw table has recently landed rows (warns only)."),
         build_touch_coverage_check(),
+        build_crm_value_check(),
         build_finite_numbers_check(),
     ]

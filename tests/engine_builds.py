@@ -3,8 +3,9 @@
 Beside the sample, each landing zone holds hand-made cases: ties (tests/hand_made_ties.py)
 every engine must break as computed by hand, a company's funnel in a quarter the
 generator never writes (tests/hand_made_funnel.py), whose metrics were computed by hand,
-and Hanako's exports (tests/hand_made_landing.py: a touch before its contact, a deal's
-history before the deal).
+Hanako's exports (tests/hand_made_landing.py: a touch before its contact, a deal's
+history before the deal), and CRM values the definitions do not name
+(tests/hand_made_crm_values.py).
 
 The DuckDB reference of a seed is built once per test session and shared by the engine
 modules, whichever xdist worker runs them (a lock file in the session's shared temp
@@ -26,6 +27,7 @@ from orchestration.sample.generate import generate
 from orchestration.settings import ENV_DBT_UNIT_TESTS
 from orchestration.settings import overridden_environment as environment
 from tests.builds import build_everything, published_path
+from tests.hand_made_crm_values import land_unplanned_values
 from tests.hand_made_funnel import land_funnel
 from tests.hand_made_landing import land_everything
 from tests.hand_made_ties import land_ties
@@ -64,6 +66,7 @@ def reference_build(tmp_path_factory: pytest.TempPathFactory, seed: int) -> Refe
             land_ties(sample.landing_dir)  # hand-made, beside the sample
             land_funnel(sample.landing_dir)
             land_everything(sample.landing_dir, attendee_file="attendees_FY2026_hanako.csv")
+            land_unplanned_values(sample.landing_dir)  # CRM values the definitions lack
             # DuckDB's unit tests run in the shared builds (tests/builds.py)
             with environment({ENV_DBT_UNIT_TESTS: "0"}):
                 result = build_everything(sample.landing_dir, root / "warehouse.duckdb")

@@ -30,6 +30,7 @@ from tests.engine_builds import (
     reference_build,
 )
 from tests.engine_equality import compare, duckdb_tables, postgres_tables
+from tests.hand_made_crm_values import crm_value_differences
 from tests.hand_made_funnel import funnel_differences
 from tests.hand_made_landing import published_differences
 from tests.hand_made_ties import tie_differences
@@ -316,6 +317,13 @@ def test_readers_see_the_old_or_the_new_version_never_a_mix(
     seen = {tuple(int(v) for v in line.split()) for line in out.splitlines()}
     versions = {(logged, tables), (logged + 1, tables - 1), (logged + 2, tables - 2)}
     assert seen and seen <= versions, seen - versions
+
+
+@pytest.mark.parametrize("seed", ENGINE_SEEDS)
+def test_unknown_crm_values_warn_as_computed_by_hand(pg_builds: dict[int, PgBuild], seed: int):
+    """The CRM values coverage model and its check on this engine: the same unknown values
+    and record counts as computed by hand (tests/hand_made_crm_values.py)."""
+    assert crm_value_differences(pg_builds[seed].result) == []
 
 
 @pytest.mark.parametrize("seed", ENGINE_SEEDS)

@@ -28,6 +28,7 @@ from tests.engine_builds import (
     reference_build,
 )
 from tests.engine_equality import compare, duckdb_tables, parquet_tables
+from tests.hand_made_crm_values import crm_value_differences
 from tests.hand_made_funnel import funnel_differences
 from tests.hand_made_landing import published_differences
 from tests.hand_made_ties import tie_differences
@@ -162,6 +163,15 @@ def test_a_failed_publish_leaves_current_on_the_last_good_version(
     # the half-written version folder is gone; only complete versions remain
     versions = [p for p in build.engine.published_root.iterdir() if p.is_dir()]
     assert versions == [before]
+
+
+@pytest.mark.parametrize("seed", SPARK_SEEDS)
+def test_unknown_crm_values_warn_as_computed_by_hand(
+    spark_builds: dict[int, SparkBuild], seed: int
+):
+    """The CRM values coverage model and its check on this engine: the same unknown values
+    and record counts as computed by hand (tests/hand_made_crm_values.py)."""
+    assert crm_value_differences(spark_builds[seed].result) == []
 
 
 @pytest.mark.parametrize("seed", SPARK_SEEDS)

@@ -17,10 +17,20 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter
 
+from orchestration import cli
+from orchestration.automation.nothing_new import nothing_new
 from orchestration.engines.base import PublishRequest
 from orchestration.engines.postgres_engine import PostgresEngine
 from orchestration.ingest.contract import load_contract
+from orchestration.settings import (
+    ENV_DBT_UNIT_TESTS,
+    ENV_ENGINE,
+    ENV_LANDING_DIR,
+    ENV_WAREHOUSE,
+    load_settings,
+)
 from tests.engine_builds import (
     ENGINE_SEEDS,
     Reference,
@@ -324,6 +334,43 @@ def test_unknown_crm_values_warn_as_computed_by_hand(pg_builds: dict[int, PgBuil
     """The CRM values coverage model and its check on this engine: the same unknown values
     and record counts as computed by hand (tests/hand_made_crm_values.py)."""
     assert crm_value_differences(pg_builds[seed].result) == []
+
+
+def test_materialize_with_nothing_new_asks_postgres_and_starts_no_run(
+    pg_builds: dict[int, PgBuild], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """`common-funnel materialize` reads the publish log where the engine keeps it: after
+    the second seed's build nothing is new, so no run starts and the published tables are
+    observed with the reason (automation/nothing_new.py); other settings (dbt's unit tests
+    on) would build something else, so the same question then answers "run"."""
+    build = pg_builds[ENGINE_SEEDS[1]]  # built without dbt's unit tests, the default here
+    (last,) = build.query(
+        "select publish_id from published.publish_log order by published_at desc limit 1"
+    )[0]
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    settings = {
+        **build.env(),
+        "DAGSTER_HOME": str(home),
+        ENV_ENGINE: "postgres",
+        ENV_WAREHOUSE: str(build.root / "warehouse.duckdb"),
+        ENV_LANDING_DIR: str(build.reference.landing),
+        ENV_DBT_UNIT_TESTS: "0",
+    }
+    with environment(settings):
+        assert cli.main(["materialize", "--skip-prepare"]) == 0
+        with DagsterInstance.get() as instance:
+            assert instance.get_runs() == []
+            observed = instance.get_event_records(
+                EventRecordsFilter(
+                    event_type=DagsterEventType.ASSET_OBSERVATION,
+                    asset_key=AssetKey(["published", "dim_persons"]),
+                )
+            )
+        with environment({ENV_DBT_UNIT_TESTS: "1"}):
+            assert nothing_new(load_settings()) is None
+    assert f"Nothing new since publish {last}" in capsys.readouterr().out
+    assert len(observed) == 1
 
 
 @pytest.mark.parametrize("seed", ENGINE_SEEDS)

@@ -11,17 +11,20 @@ when all of these hold:
 - the definitions file is the one the warehouse holds (same SHA-256);
 - the inputs fingerprint of the last publish (`transform/unchanged.py`: ledger,
   definitions, dbt project, code, settings) is what a build would read now, and that
-  publish is still the current one in the published file.
+  publish is still the current one in the engine's publish log (the DuckDB file, the
+  PostgreSQL schema or the Spark lake's current version).
 
-Anything else (another engine, connector-landed sources, no publish recorded yet,
-COMMON_FUNNEL_SKIP_UNCHANGED=0, `materialize --force`) starts the run as before, whose
-dbt step makes the same decision inside Dagster. The skip is recorded on each published
-asset as an observation (`skipped_materialize`), so the UI says why nothing ran.
+Anything else (connector-landed sources, no publish recorded yet, a publish log that
+cannot be read, COMMON_FUNNEL_SKIP_UNCHANGED=0, `materialize --force`) starts the run as
+before, whose dbt step makes the same decision inside Dagster. The skip is recorded on
+each table of that publish as an observation (`skipped_materialize`), so the UI says why
+nothing ran.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +83,7 @@ def nothing_new(settings: Settings) -> str | None:
     warehouse = settings.warehouse_path
     if os.environ.get(ENV_SKIP_UNCHANGED, "1").strip() == "0" or not warehouse.exists():
         return None
-    if settings.engine != "duckdb" or settings.sources.uses_fivetran:
+    if settings.sources.uses_fivetran:
         return None
     last = last_recorded(warehouse)
     loaded = _loaded(warehouse)
@@ -96,9 +99,7 @@ def nothing_new(settings: Settings) -> str | None:
         return None
     if inputs_fingerprint(warehouse, settings.engine) != last[1]:
         return None
-    from orchestration.publish.store import read_log
-
-    log = read_log(settings.published) if settings.published.exists() else []
+    log = _publish_log(settings)
     if not log or log[-1][0] != last[0]:
         return None
     return (
@@ -109,15 +110,32 @@ def nothing_new(settings: Settings) -> str | None:
     )
 
 
+def _publish_log(settings: Settings) -> list[tuple[object, ...]]:
+    """The engine's publish log, oldest first; empty when it cannot be read (a server that
+    does not answer): the run then starts and reports it."""
+    from orchestration.engines.select import engine_for
+
+    engine = engine_for(settings.engine, settings.warehouse_path, settings.published)
+    try:
+        return list(engine.read_log())
+    except Exception:  # any engine's error: run, and let the run say it
+        return []
+
+
 def record_skip(settings: Settings, reason: str) -> None:
-    """An observation on each published asset, so the Dagster UI shows the skip."""
+    """An observation on each table of the current publish (its row counts name them), so
+    the Dagster UI shows the skip."""
     from dagster import AssetKey, AssetObservation, DagsterInstance
 
+    from orchestration.engines.base import LOG_COLUMNS
     from orchestration.publish.assets import PUBLISHED_SCHEMA
-    from orchestration.publish.store import LOG_TABLE, published_tables
+    from orchestration.publish.store import LOG_TABLE
 
+    log = _publish_log(settings)
+    row_counts = log[-1][LOG_COLUMNS.index("row_counts")] if log else "{}"
+    tables = json.loads(row_counts) if isinstance(row_counts, str) else dict(row_counts)
     with DagsterInstance.get() as instance:
-        for table in sorted(set(published_tables(settings.published)) - {LOG_TABLE}):
+        for table in sorted(set(tables) - {LOG_TABLE}):
             instance.report_runless_asset_event(
                 AssetObservation(
                     asset_key=AssetKey([PUBLISHED_SCHEMA, table]),

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from dagster import AssetKey, DagsterEventType, DagsterInstance, EventRecordsFilter
 
 from orchestration import cli
-from orchestration.automation.nothing_new import SKIP_METADATA_KEY, nothing_new
+from orchestration.automation.nothing_new import nothing_new
 from orchestration.common_language.load import DEFAULT_PATH
 from orchestration.publish.store import read_log
 from orchestration.settings import (
@@ -22,6 +21,7 @@ from orchestration.settings import (
 )
 from tests.builds import build_everything, published_path
 from tests.hand_made_landing import late_opportunity, week_one, week_two
+from tests.skipped_runs import runs_and_skip_reasons
 
 DBT_STEP = "funnel_dbt_models"
 PUBLISH_STEP = "publish_marts"
@@ -42,17 +42,10 @@ def _cli_materialize_starts_no_run(
     monkeypatch.setenv(ENV_LANDING_DIR, str(landing))
     monkeypatch.setenv(ENV_WAREHOUSE, str(warehouse))
     assert cli.main(["materialize", "--skip-prepare"]) == 0
-    with DagsterInstance.get() as instance:
-        assert instance.get_runs() == []
-        observed = instance.get_event_records(
-            EventRecordsFilter(
-                event_type=DagsterEventType.ASSET_OBSERVATION,
-                asset_key=AssetKey(["published", "dim_persons"]),
-            )
-        )
-    assert len(observed) == 1
-    metadata = observed[0].asset_observation.metadata  # type: ignore[union-attr]
-    return str(metadata[SKIP_METADATA_KEY].value)
+    runs, reasons = runs_and_skip_reasons()
+    assert runs == 0
+    assert len(reasons) == 1
+    return reasons[0]
 
 
 def test_a_run_without_new_data_skips_the_build_and_says_why(
